@@ -1,0 +1,19 @@
+//! Limits and algorithm defaults, in one place.
+
+/// Largest message `sign` and `compose` accept, in bytes (256 MiB; streaming comes later).
+pub const MAX_MESSAGE_SIZE: usize = 256 * 1024 * 1024;
+
+/// Largest key or certificate input accepted, in bytes.
+pub const MAX_KEY_INPUT_SIZE: usize = 1024 * 1024;
+
+/// Deepest MIME nesting (multipart within multipart, message/rfc822) accepted.
+pub const MAX_MIME_DEPTH: usize = 32;
+
+/// Most header fields accepted in one header block.
+pub const MAX_HEADER_FIELDS: usize = 1000;
+
+/// Smallest RSA modulus accepted for signing, in bits.
+pub const MIN_RSA_BITS: usize = 2048;
+
+/// Largest RSA modulus accepted, in bits (bounds the work an input can cause).
+pub const MAX_RSA_BITS: usize = 8192;

@@ -178,3 +178,204 @@ pub(crate) fn pkcs7_mime(outer_headers: &[u8], smime_type: &str, der: &[u8]) -> 
     out.extend_from_slice(CRLF);
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::encoding::base64_decode_lenient;
+    use super::super::header::parse_param_value;
+    use super::super::parse::{split_entity, split_multipart};
+    use super::*;
+
+    fn ct_of(msg: &[u8]) -> ParamValue {
+        let e = split_entity(msg).expect("message");
+        let f = e
+            .fields
+            .iter()
+            .find(|f| f.is("content-type"))
+            .expect("content-type");
+        parse_param_value(&f.value())
+    }
+
+    /// Re-splits a multipart/signed message as a verifier would: returns (signed bytes, signature part).
+    fn resplit(msg: &[u8]) -> (Vec<u8>, Vec<u8>) {
+        let ct = ct_of(msg);
+        assert_eq!(ct.main, b"multipart/signed");
+        assert_eq!(
+            ct.param("protocol"),
+            Some(&b"application/pkcs7-signature"[..])
+        );
+        let boundary = ct.param("boundary").expect("boundary");
+        let body = split_entity(msg).expect("message").body;
+        let mp = split_multipart(body, boundary).expect("multipart");
+        assert_eq!(mp.parts.len(), 2);
+        assert_eq!(mp.epilogue, Some(&b""[..]));
+        (mp.parts[0].to_vec(), mp.parts[1].to_vec())
+    }
+
+    #[test]
+    fn multipart_signed_resplits_to_exactly_the_entity() {
+        let outer = b"From: a@example.com\r\nSubject: folded\r\n subject\r\n";
+        let sig: Vec<u8> = (0..=255u8).cycle().take(700).collect();
+        let entities: [&[u8]; 4] = [
+            b"Content-Type: text/plain\r\n\r\nHello\r\n",
+            b"Content-Type: text/plain\r\n\r\nno final line end",
+            b"Content-Type: text/plain\r\n\r\nends with blank lines\r\n\r\n\r\n",
+            b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n\r\na\r\n--x--\r\n",
+        ];
+        for entity in entities {
+            let msg = multipart_signed(outer, entity, "sha-256", &sig).expect("build");
+            assert!(msg.starts_with(outer));
+            assert!(msg.ends_with(b"--\r\n"));
+            assert_eq!(ct_of(&msg).param("micalg"), Some(&b"sha-256"[..]));
+            let (signed, sig_part) = resplit(&msg);
+            assert_eq!(signed, entity, "signed bytes differ");
+            let e = split_entity(&sig_part).expect("signature part");
+            let names: Vec<_> = e.fields.iter().map(|f| f.name().to_vec()).collect();
+            assert_eq!(
+                names,
+                [
+                    b"Content-Type".to_vec(),
+                    b"Content-Transfer-Encoding".to_vec(),
+                    b"Content-Disposition".to_vec()
+                ]
+            );
+            assert_eq!(base64_decode_lenient(e.body), sig);
+            for line in e.body.split(|&b| b == b'\n') {
+                assert!(line.len() <= 77);
+            }
+            // The whole message is 7-bit CRLF.
+            assert!(!msg.windows(2).any(|w| w[1] == b'\n' && w[0] != b'\r'));
+            assert!(msg.is_ascii());
+        }
+        // Two builds use different boundaries.
+        let a = multipart_signed(b"", entities[0], "sha-256", &sig).expect("build");
+        let b = multipart_signed(b"", entities[0], "sha-256", &sig).expect("build");
+        assert_ne!(ct_of(&a).param("boundary"), ct_of(&b).param("boundary"));
+    }
+
+    #[test]
+    fn multipart_signed_of_prepared_message() {
+        let s = super::super::prepare_for_signing(
+            "From: a@example.com\nTo: b@example.com\nSubject: x\n\nGrüße\nFrom here \n".as_bytes(),
+        )
+        .expect("prepare");
+        let msg = multipart_signed(
+            &s.outer_headers,
+            &s.entity,
+            "sha-512",
+            b"\x30\x03\x02\x01\x01",
+        )
+        .expect("build");
+        assert_eq!(resplit(&msg).0, s.entity);
+        // The built message, fed to prepare_for_signing again, keeps the signed part intact.
+        let again = super::super::prepare_for_signing(&msg).expect("prepare signed");
+        assert_eq!(
+            resplit(
+                &[
+                    &again.outer_headers[..],
+                    b"MIME-Version: 1.0\r\n",
+                    &again.entity
+                ]
+                .concat()
+            )
+            .0,
+            s.entity
+        );
+    }
+
+    #[test]
+    fn micalg_list_and_bad_options() {
+        let e = b"Content-Type: text/plain\r\n\r\nx";
+        let msg = multipart_signed(b"", e, "sha-256, sha-512", b"\x30\x00").expect("list");
+        assert_eq!(ct_of(&msg).param("micalg"), Some(&b"sha-256,sha-512"[..]));
+        for bad in ["", "sha 256", "sha-256;x", "sha-256\r\nBcc: x"] {
+            assert!(
+                matches!(
+                    multipart_signed(b"", e, bad, b"\x30\x00"),
+                    Err(Error::InvalidOption(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        assert!(matches!(
+            multipart_signed(b"", b"", "sha-256", b"\x30\x00"),
+            Err(Error::InvalidOption(_))
+        ));
+        assert!(matches!(
+            multipart_signed(b"", e, "sha-256", b""),
+            Err(Error::InvalidOption(_))
+        ));
+        for bad in [
+            &b"From: a@b"[..],
+            b"From: a@b\n",
+            b"From: a@b\r\n\r\n",
+            b" folded: x\r\n",
+            b"not a field\r\n",
+            b"From: a@b\r\nContent-Type: text/plain\r\n",
+            b"MIME-Version: 1.0\r\n",
+            b"Subject: a\rb\r\n",
+        ] {
+            assert!(
+                matches!(
+                    multipart_signed(bad, e, "sha-256", b"\x30\x00"),
+                    Err(Error::InvalidOption(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        assert!(check_outer_headers(b"Subject: x\r\n y\r\nTo: b@c\r\n").is_ok());
+    }
+
+    #[test]
+    fn pkcs7_mime_layout() {
+        let der = b"\x30\x80\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02\x00\x00";
+        let msg = pkcs7_mime(b"To: b@example.com\r\n", "enveloped-data", der).expect("build");
+        let text = String::from_utf8(msg.clone()).expect("ascii");
+        assert!(
+            text.starts_with(
+                "To: b@example.com\r\nMIME-Version: 1.0\r\n\
+                 Content-Type: application/pkcs7-mime; smime-type=enveloped-data;\r\n name=smime.p7m\r\n\
+                 Content-Transfer-Encoding: base64\r\n\
+                 Content-Disposition: attachment; filename=smime.p7m\r\n\r\n"
+            ),
+            "{text}"
+        );
+        assert!(text.ends_with("\r\n"));
+        assert_eq!(
+            base64_decode_lenient(split_entity(&msg).expect("parse").body),
+            der
+        );
+        let long = pkcs7_mime(b"", "authEnveloped-data", der).expect("build");
+        assert_eq!(
+            ct_of(&long).param("smime-type"),
+            Some(&b"authEnveloped-data"[..])
+        );
+        for bad in ["", "signed data", "a;b", "x\r\nBcc: y", "é"] {
+            assert!(
+                matches!(pkcs7_mime(b"", bad, der), Err(Error::InvalidOption(_))),
+                "{bad:?}"
+            );
+        }
+        assert!(matches!(
+            pkcs7_mime(b"", "signed-data", b""),
+            Err(Error::InvalidOption(_))
+        ));
+    }
+
+    #[test]
+    fn boundaries_avoid_content() {
+        let b = new_boundary(|_| false).expect("boundary");
+        assert!(b.starts_with(b"=_smime_") && b.len() == 40 && b.len() <= 70);
+        assert!(occurs_as_line(b"x\r\n--abc--\r\n", b"abc"));
+        assert!(occurs_as_line(b"--abcdef", b"abc"));
+        assert!(!occurs_as_line(b"x--abc\r\n -abc", b"abc"));
+        let calls = core::cell::Cell::new(0);
+        let picked = new_boundary(|_| {
+            calls.set(calls.get() + 1);
+            calls.get() < 3
+        });
+        assert!(picked.is_ok());
+        assert_eq!(calls.get(), 3, "clashing candidates are skipped");
+        assert!(matches!(new_boundary(|_| true), Err(Error::Crypto(_))));
+    }
+}

@@ -2,7 +2,7 @@
 //! [`super::prepare_for_signing`] leaves unchanged.
 
 use super::build::{new_boundary, occurs_as_line, random_hex};
-use super::encoding::{CRLF, base64_lines, encoded_words, qp_encode};
+use super::encoding::{CRLF, base64_lines, encoded_words, encoded_words_first, qp_encode};
 use super::header::{MAX_LINE, Param, ParamValue, fold, lines_fit};
 use super::parse::{lines, to_crlf};
 use super::{Attachment, ComposeFields};
@@ -317,7 +317,7 @@ fn subject_field(subject: &str) -> Vec<u8> {
     let value = if plain {
         subject.to_string()
     } else {
-        encoded_words(subject.as_bytes()).join(" ")
+        encoded_words_first(subject.as_bytes(), 76 - "Subject: ".len()).join(" ")
     };
     fold(format!("Subject: {value}").as_bytes(), false)
 }
@@ -378,4 +378,441 @@ pub(crate) fn rfc5322_date(secs: i64) -> Result<String> {
         rem / 60 % 60,
         rem % 60
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::encoding::{base64_decode_lenient, decode, qp_decode};
+    use super::super::header::parse_param_value;
+    use super::super::parse::{split_entity, split_multipart};
+    use super::super::prepare_for_signing;
+    use super::*;
+
+    fn fields() -> ComposeFields {
+        ComposeFields {
+            from: "Alice Example <alice@example.com>".into(),
+            to: vec!["bob@example.org".into()],
+            subject: "Hello".into(),
+            date: 1_796_320_800,
+            message_id: Some("abc@example.com".into()),
+            text: Some("Hi Bob,\nsee you.\n".into()),
+            ..ComposeFields::default()
+        }
+    }
+
+    /// Header fields of an entity as (lower-case name, unfolded value without leading space).
+    fn header(entity: &[u8]) -> Vec<(String, String)> {
+        split_entity(entity)
+            .expect("entity")
+            .fields
+            .iter()
+            .map(|f| {
+                let v = String::from_utf8(f.value()).expect("ascii");
+                (
+                    String::from_utf8_lossy(f.name()).to_ascii_lowercase(),
+                    v.trim_start().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn get<'a>(h: &'a [(String, String)], name: &str) -> &'a str {
+        h.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("no {name}"))
+    }
+
+    /// The message must come back from prepare_for_signing unchanged.
+    fn assert_canonical_message(msg: &[u8]) {
+        let s = prepare_for_signing(msg).expect("prepare");
+        let rebuilt = [&s.outer_headers[..], b"MIME-Version: 1.0\r\n", &s.entity].concat();
+        assert_eq!(
+            String::from_utf8_lossy(&rebuilt),
+            String::from_utf8_lossy(msg),
+            "prepare_for_signing changed the composed message"
+        );
+        let msg = msg.strip_suffix(b"\r\n").expect("ends in CRLF");
+        for line in msg.split(|&b| b == b'\n') {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            assert!(line.len() <= 78, "{}", String::from_utf8_lossy(line));
+        }
+    }
+
+    #[test]
+    fn simple_text_message() {
+        let msg = compose(&fields()).expect("compose");
+        assert_eq!(
+            String::from_utf8(msg.clone()).expect("ascii"),
+            "Date: Thu, 03 Dec 2026 18:00:00 +0000\r\n\
+             From: Alice Example <alice@example.com>\r\n\
+             To: bob@example.org\r\n\
+             Subject: Hello\r\n\
+             Message-ID: <abc@example.com>\r\n\
+             MIME-Version: 1.0\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\
+             Content-Transfer-Encoding: 7bit\r\n\
+             \r\n\
+             Hi Bob,\r\nsee you.\r\n"
+        );
+        assert_canonical_message(&msg);
+    }
+
+    #[test]
+    fn full_message_with_encoded_words_alternative_and_attachments() {
+        let pdf: Vec<u8> = (0..5000u32).map(|i| (i * 7 % 256) as u8).collect();
+        let f = ComposeFields {
+            from: "\"Zoë Ångström\" <zoe@example.com>".into(),
+            to: vec![
+                "Bob <bob@example.org>".into(),
+                "\"Doe, John\" <john@example.net>".into(),
+            ],
+            cc: vec![
+                "Łukasz Żółw <l@example.pl>".into(),
+                "plain@example.com".into(),
+            ],
+            subject:
+                "Grüße aus Köln — ein ziemlich langer Betreff, der gefaltet werden muss, 日本語も"
+                    .into(),
+            message_id: Some("<x.1@example.com>".into()),
+            text: Some("Grüße!\nFrom Köln \n".into()),
+            html: Some("<p>Grüße!</p>".into()),
+            attachments: vec![
+                Attachment {
+                    filename: "Prüfbericht – Entwurf März 2026 (endgültige Fassung).pdf".into(),
+                    content_type: "application/pdf".into(),
+                    data: pdf.clone(),
+                },
+                Attachment {
+                    filename: "notes.txt".into(),
+                    content_type: "text/plain; charset=us-ascii; name=ignored".into(),
+                    data: b"plain\n".to_vec(),
+                },
+            ],
+            ..fields()
+        };
+        let msg = compose(&f).expect("compose");
+        assert!(msg.is_ascii());
+        assert_canonical_message(&msg);
+
+        let h = header(&msg);
+        let from = get(&h, "from");
+        let (name, addr) = from.split_once(" <").expect("name <addr>");
+        assert_eq!(addr, "zoe@example.com>");
+        assert_eq!(decode::encoded_words(name), "Zoë Ångström".as_bytes());
+        assert_eq!(
+            get(&h, "to"),
+            "Bob <bob@example.org>, \"Doe, John\" <john@example.net>"
+        );
+        let cc = get(&h, "cc");
+        let (cc_name, _) = cc.split_once(" <").expect("cc");
+        assert_eq!(decode::encoded_words(cc_name), "Łukasz Żółw".as_bytes());
+        assert!(cc.ends_with("<l@example.pl>, plain@example.com"));
+        assert_eq!(
+            decode::encoded_words(get(&h, "subject")),
+            f.subject.as_bytes()
+        );
+        assert_eq!(get(&h, "message-id"), "<x.1@example.com>");
+
+        // multipart/mixed > (multipart/alternative > text, html), pdf, txt
+        let top = split_entity(&msg).expect("message");
+        let ct = parse_param_value(get(&h, "content-type").as_bytes());
+        assert_eq!(ct.main, b"multipart/mixed");
+        let mixed = split_multipart(top.body, ct.param("boundary").expect("b")).expect("mixed");
+        assert_eq!(mixed.parts.len(), 3);
+        let alt_h = header(mixed.parts[0]);
+        let alt_ct = parse_param_value(get(&alt_h, "content-type").as_bytes());
+        assert_eq!(alt_ct.main, b"multipart/alternative");
+        let alt_body = split_entity(mixed.parts[0]).expect("alt").body;
+        let alt = split_multipart(alt_body, alt_ct.param("boundary").expect("b")).expect("alt");
+        assert_eq!(alt.parts.len(), 2);
+        let text = split_entity(alt.parts[0]).expect("text");
+        assert_eq!(
+            get(&header(alt.parts[0]), "content-type"),
+            "text/plain; charset=utf-8"
+        );
+        assert_eq!(
+            get(&header(alt.parts[0]), "content-transfer-encoding"),
+            "quoted-printable"
+        );
+        assert_eq!(qp_decode(text.body), "Grüße!\r\nFrom Köln \r\n".as_bytes());
+        assert_eq!(
+            get(&header(alt.parts[1]), "content-type"),
+            "text/html; charset=utf-8"
+        );
+        assert_eq!(
+            qp_decode(split_entity(alt.parts[1]).expect("html").body),
+            "<p>Grüße!</p>".as_bytes()
+        );
+
+        let pdf_h = header(mixed.parts[1]);
+        let pdf_ct = parse_param_value(get(&pdf_h, "content-type").as_bytes());
+        assert_eq!(
+            pdf_ct.param("name"),
+            Some("Pr_fbericht _ Entwurf M_rz 2026 (endg_ltige Fassung).pdf".as_bytes())
+        );
+        let cd = parse_param_value(get(&pdf_h, "content-disposition").as_bytes());
+        assert_eq!(cd.main, b"attachment");
+        let pairs: Vec<(String, String)> = cd
+            .params
+            .iter()
+            .map(|p| {
+                (
+                    String::from_utf8_lossy(&p.name).into_owned(),
+                    String::from_utf8_lossy(&p.value).into_owned(),
+                )
+            })
+            .collect();
+        assert!(pairs.len() > 1, "long name uses RFC 2231 continuations");
+        assert_eq!(
+            decode::rfc2231(&pairs, "filename").as_deref(),
+            Some(f.attachments[0].filename.as_bytes())
+        );
+        assert_eq!(get(&pdf_h, "content-transfer-encoding"), "base64");
+        assert_eq!(
+            base64_decode_lenient(split_entity(mixed.parts[1]).expect("pdf").body),
+            pdf
+        );
+
+        let txt_h = header(mixed.parts[2]);
+        assert_eq!(
+            get(&txt_h, "content-type"),
+            "text/plain; charset=us-ascii; name=\"notes.txt\""
+        );
+        assert_eq!(
+            get(&txt_h, "content-disposition"),
+            "attachment; filename=\"notes.txt\""
+        );
+    }
+
+    #[test]
+    fn html_only_and_attachment_only() {
+        let f = ComposeFields {
+            text: None,
+            html: Some("<b>hi</b>".into()),
+            ..fields()
+        };
+        let msg = compose(&f).expect("compose");
+        assert_eq!(
+            get(&header(&msg), "content-type"),
+            "text/html; charset=utf-8"
+        );
+        assert_canonical_message(&msg);
+        let f = ComposeFields {
+            text: None,
+            attachments: vec![Attachment {
+                filename: "a.bin".into(),
+                content_type: "application/octet-stream".into(),
+                data: vec![0, 1, 2],
+            }],
+            ..fields()
+        };
+        let msg = compose(&f).expect("compose");
+        assert!(get(&header(&msg), "content-type").starts_with("multipart/mixed;"));
+        assert_canonical_message(&msg);
+    }
+
+    #[test]
+    fn header_injection_and_bad_fields_are_rejected() {
+        let cases: Vec<(&str, ComposeFields)> = vec![
+            (
+                "from",
+                ComposeFields {
+                    from: "a@b.c\r\nBcc: x@y.z".into(),
+                    ..fields()
+                },
+            ),
+            (
+                "subject",
+                ComposeFields {
+                    subject: "hi\nBcc: x@y.z".into(),
+                    ..fields()
+                },
+            ),
+            (
+                "subject",
+                ComposeFields {
+                    subject: "hi\rthere".into(),
+                    ..fields()
+                },
+            ),
+            (
+                "to[1]",
+                ComposeFields {
+                    to: vec!["a@b.c".into(), "d@e.f\n".into()],
+                    ..fields()
+                },
+            ),
+            (
+                "cc[0]",
+                ComposeFields {
+                    cc: vec!["x\r@y.z".into()],
+                    ..fields()
+                },
+            ),
+            (
+                "message_id",
+                ComposeFields {
+                    message_id: Some("a@b\r\nX: y".into()),
+                    ..fields()
+                },
+            ),
+            (
+                "attachments[0].filename",
+                ComposeFields {
+                    attachments: vec![Attachment {
+                        filename: "a\r\nContent-Type: text/html".into(),
+                        content_type: "text/plain".into(),
+                        data: vec![],
+                    }],
+                    ..fields()
+                },
+            ),
+            (
+                "attachments[0].content_type",
+                ComposeFields {
+                    attachments: vec![Attachment {
+                        filename: "a".into(),
+                        content_type: "text/plain\r\nBcc: x@y.z".into(),
+                        data: vec![],
+                    }],
+                    ..fields()
+                },
+            ),
+            (
+                "from",
+                ComposeFields {
+                    from: "  ".into(),
+                    ..fields()
+                },
+            ),
+            (
+                "to",
+                ComposeFields {
+                    to: vec![],
+                    cc: vec![],
+                    ..fields()
+                },
+            ),
+            (
+                "to[0]",
+                ComposeFields {
+                    to: vec!["not an address".into()],
+                    ..fields()
+                },
+            ),
+            (
+                "to[0]",
+                ComposeFields {
+                    to: vec!["jörg@example.com".into()],
+                    ..fields()
+                },
+            ),
+            (
+                "date",
+                ComposeFields {
+                    date: i64::MAX,
+                    ..fields()
+                },
+            ),
+            (
+                "message_id",
+                ComposeFields {
+                    message_id: Some("no at sign".into()),
+                    ..fields()
+                },
+            ),
+            (
+                "attachments[0].content_type",
+                ComposeFields {
+                    attachments: vec![Attachment {
+                        filename: "a.eml".into(),
+                        content_type: "message/rfc822".into(),
+                        data: vec![],
+                    }],
+                    ..fields()
+                },
+            ),
+        ];
+        for (what, f) in cases {
+            match compose(&f) {
+                Err(Error::InvalidOption(m)) => assert!(m.starts_with(what), "{what}: {m}"),
+                other => panic!("{what}: expected InvalidOption, got {other:?}"),
+            }
+        }
+        // Cc alone is enough; so is a name with specials, which gets quoted.
+        let f = ComposeFields {
+            to: vec![],
+            cc: vec!["\"Smith, J. (Sales)\" <j@example.com>".into()],
+            ..fields()
+        };
+        let msg = compose(&f).expect("cc only");
+        assert_eq!(
+            get(&header(&msg), "cc"),
+            "\"Smith, J. (Sales)\" <j@example.com>"
+        );
+    }
+
+    #[test]
+    fn message_id_and_dates() {
+        let f = ComposeFields {
+            message_id: None,
+            ..fields()
+        };
+        let a = compose(&f).expect("compose");
+        let b = compose(&f).expect("compose");
+        let id_a = get(&header(&a), "message-id").to_string();
+        assert!(
+            id_a.starts_with('<') && id_a.ends_with("@example.com>"),
+            "{id_a}"
+        );
+        assert_eq!(id_a.len(), 1 + 32 + "@example.com>".len());
+        assert_ne!(id_a, get(&header(&b), "message-id"));
+        for (secs, text) in [
+            (0, "Thu, 01 Jan 1970 00:00:00 +0000"),
+            (-1, "Wed, 31 Dec 1969 23:59:59 +0000"),
+            (1_709_251_199, "Thu, 29 Feb 2024 23:59:59 +0000"),
+            (1_796_320_800, "Thu, 03 Dec 2026 18:00:00 +0000"),
+            (-2_208_988_800, "Mon, 01 Jan 1900 00:00:00 +0000"),
+            (253_402_300_799, "Fri, 31 Dec 9999 23:59:59 +0000"),
+        ] {
+            assert_eq!(rfc5322_date(secs).expect("in range"), text);
+        }
+        assert!(rfc5322_date(-2_208_988_801).is_err());
+        assert!(rfc5322_date(253_402_300_800).is_err());
+    }
+
+    #[test]
+    fn long_headers_fold_and_unusual_subjects_encode() {
+        let many: Vec<String> = (0..20)
+            .map(|i| format!("User {i} <user{i}@example.com>"))
+            .collect();
+        let f = ComposeFields {
+            to: many.clone(),
+            subject: "word ".repeat(40),
+            ..fields()
+        };
+        let msg = compose(&f).expect("compose");
+        assert_canonical_message(&msg);
+        assert_eq!(get(&header(&msg), "to"), many.join(", "));
+        assert_eq!(get(&header(&msg), "subject"), "word ".repeat(40).trim_end());
+        // A subject that looks like an encoded word, or has controls, is itself encoded.
+        for s in ["=?utf-8?Q?x?=", "bell\u{7}"] {
+            let msg = compose(&ComposeFields {
+                subject: s.into(),
+                ..fields()
+            })
+            .expect("compose");
+            assert_eq!(
+                decode::encoded_words(get(&header(&msg), "subject")),
+                s.as_bytes()
+            );
+        }
+        let msg = compose(&ComposeFields {
+            subject: String::new(),
+            ..fields()
+        })
+        .expect("compose");
+        assert!(String::from_utf8_lossy(&msg).contains("\r\nSubject:\r\n"));
+    }
 }

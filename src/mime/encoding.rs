@@ -228,6 +228,12 @@ fn units(text: &[u8]) -> Vec<&[u8]> {
 /// a comment or unstructured text. Q is used unless B is much shorter. White space inside
 /// `text` is carried inside the words (whitespace *between* encoded words is not text).
 pub(crate) fn encoded_words(text: &[u8]) -> Vec<String> {
+    encoded_words_first(text, MAX_ENCODED_WORD)
+}
+
+/// Like [`encoded_words`], with the first word at most `first_max` characters (at least 20), so
+/// that it fits after a field name on the first line.
+pub(crate) fn encoded_words_first(text: &[u8], first_max: usize) -> Vec<String> {
     let charset = charset_of(text);
     let escapes = text.iter().filter(|&&b| !q_literal(b) && b != b' ').count();
     let q_len = text.len() + 2 * escapes;
@@ -235,7 +241,8 @@ pub(crate) fn encoded_words(text: &[u8]) -> Vec<String> {
     // Q keeps mostly-ASCII text readable: prefer it unless B is much shorter.
     let use_q = 2 * q_len <= 3 * b_len;
     let overhead = charset.len() + 7; // "=?" charset "?Q?" ... "?="
-    let room = MAX_ENCODED_WORD - overhead;
+    let first_room = first_max.clamp(20, MAX_ENCODED_WORD) - overhead;
+    let later_room = MAX_ENCODED_WORD - overhead;
     let mut words = Vec::new();
     let mut chunk: Vec<u8> = Vec::new();
     let mut chunk_len = 0usize;
@@ -265,6 +272,11 @@ pub(crate) fn encoded_words(text: &[u8]) -> Vec<String> {
         chunk.clear();
     };
     for unit in units(text) {
+        let room = if words.is_empty() {
+            first_room
+        } else {
+            later_room
+        };
         let unit_len = if use_q {
             unit.iter()
                 .map(|&b| if q_literal(b) || b == b' ' { 1 } else { 3 })
@@ -312,20 +324,31 @@ pub(crate) fn percent_encode(value: &[u8]) -> String {
     s
 }
 
-/// Most characters of extended-value text put in one RFC 2231 segment, so that a folded
-/// parameter line stays near 78 octets.
-const RFC2231_SEGMENT: usize = 60;
+/// Line length RFC 2231 segments are sized for, as ` name*N*=value;` on a folded line.
+const RFC2231_LINE: usize = 76;
 
 /// Renders parameter `name` with arbitrary `value` in RFC 2231 extended form, as
-/// `name*=utf-8''...` or, when long, as continuations `name*0*=utf-8''...`, `name*1*=...`.
-/// Segments never split a character. Returns the `attribute=value` strings, one per segment.
+/// `name*=utf-8''...` or, when long, as continuations `name*0*=utf-8''...`, `name*1*=...`,
+/// each short enough for a folded line of 76 octets. Segments never split a character.
+/// Returns the `attribute=value` strings, one per segment.
 pub(crate) fn rfc2231_params(name: &str, value: &[u8]) -> Vec<String> {
     let charset = charset_of(value);
+    // " " name "*NN*=" [charset "''"] segment ";"
+    let fixed = 1 + name.len() + 5 + 1;
+    let first_budget = RFC2231_LINE
+        .saturating_sub(fixed + charset.len() + 2)
+        .max(12);
+    let later_budget = RFC2231_LINE.saturating_sub(fixed).max(12);
     let mut segments: Vec<String> = Vec::new();
     let mut cur = String::new();
     for unit in units(value) {
         let enc = percent_encode(unit);
-        if !cur.is_empty() && cur.len() + enc.len() > RFC2231_SEGMENT {
+        let budget = if segments.is_empty() {
+            first_budget
+        } else {
+            later_budget
+        };
+        if !cur.is_empty() && cur.len() + enc.len() > budget {
             segments.push(core::mem::take(&mut cur));
         }
         cur.push_str(&enc);

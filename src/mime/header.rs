@@ -7,8 +7,9 @@ use super::encoding::{CRLF, encoded_words, percent_encode, rfc2231_params, trim_
 /// Longest line allowed by RFC 5322 §2.1.1, without its CRLF.
 pub(crate) const MAX_LINE: usize = 998;
 
-/// Line length the folder aims for (RFC 5322 §2.1.1 "SHOULD").
-const FOLD_AT: usize = 78;
+/// Line length the folder aims for: RFC 5322 §2.1.1 says 78, RFC 2047 §2 limits lines holding
+/// encoded words to 76.
+const FOLD_AT: usize = 76;
 
 /// One header field as it stands in the input: its physical lines, without line ends.
 #[derive(Debug, Clone)]
@@ -79,10 +80,11 @@ impl<'a> Field<'a> {
     }
 }
 
-/// Folds a one-line header field (name, colon, value; no line end) into lines of at most 78
+/// Folds a one-line header field (name, colon, value; no line end) into lines of at most 76
 /// octets where white space allows, each ending in CRLF. Lines are broken only before a run of
 /// white space that is followed by more text, so no line ends in white space and none is
 /// blank; with `quote_aware`, never inside a quoted string. Trailing white space is dropped.
+/// If the first word after the colon does not fit, the first line holds only `Name:`.
 pub(crate) fn fold(field: &[u8], quote_aware: bool) -> Vec<u8> {
     let field = trim_end_wsp(field);
     let colon = field.iter().position(|&b| b == b':').unwrap_or(0);
@@ -107,7 +109,6 @@ pub(crate) fn fold(field: &[u8], quote_aware: bool) -> Vec<u8> {
             breaks.push(i);
         }
     }
-    // The first line must keep some text after the colon: never break at the first run.
     let mut out = Vec::with_capacity(field.len() + 8);
     let mut line_start = 0usize;
     let mut prev: Option<usize> = None;
@@ -115,7 +116,6 @@ pub(crate) fn fold(field: &[u8], quote_aware: bool) -> Vec<u8> {
         if c - line_start > FOLD_AT
             && let Some(p) = prev
             && p > line_start
-            && p > colon + 1
         {
             out.extend_from_slice(field.get(line_start..p).unwrap_or_default());
             out.extend_from_slice(CRLF);

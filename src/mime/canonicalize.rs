@@ -39,7 +39,7 @@ pub(crate) fn prepare(message: &[u8]) -> Result<SignInput> {
             }
         }
     }
-    let entity = canon_entity(&content, top.body, 0, Kind::Top, Default::Text)?;
+    let entity = canon_entity(&content, top.body, 0, Kind::Top, Implicit::Text)?;
     Ok(SignInput {
         outer_headers,
         entity,
@@ -59,7 +59,7 @@ enum Kind {
 
 /// The Content-Type an entity has when it has no Content-Type field (RFC 2045 §5.2, RFC 2046 §5.1.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Default {
+enum Implicit {
     /// text/plain; charset=us-ascii
     Text,
     /// message/rfc822 (in multipart/digest)
@@ -196,7 +196,7 @@ fn canon_entity(
     body: &[u8],
     depth: usize,
     kind: Kind,
-    default: Default,
+    default: Implicit,
 ) -> Result<Vec<u8>> {
     if depth > MAX_MIME_DEPTH {
         return Err(Error::NestingTooDeep {
@@ -216,8 +216,8 @@ fn canon_entity(
             }
         }
         None => match default {
-            Default::Text => (text_plain(), ("text".into(), "plain".into())),
-            Default::Message => (
+            Implicit::Text => (text_plain(), ("text".into(), "plain".into())),
+            Implicit::Message => (
                 ParamValue {
                     main: b"message/rfc822".to_vec(),
                     params: Vec::new(),
@@ -343,10 +343,7 @@ fn canon_leaf(ct: &ParamValue, is_text: bool, cte: &Cte, body: &[u8]) -> Result<
                 }
             }
         }
-        Cte::Other(name) if s.safe => {
-            let _ = name;
-            Canon::keep(to_crlf(body))
-        }
+        Cte::Other(_) if s.safe => Canon::keep(to_crlf(body)),
         Cte::Other(name) => {
             return Err(Error::MalformedMime(format!(
                 "a part with Content-Transfer-Encoding {name:?} is not 7-bit safe and cannot be re-encoded"
@@ -384,9 +381,9 @@ fn canon_multipart(
         .ok_or_else(|| Error::MalformedMime("multipart without a boundary parameter".into()))?;
     let mp = split_multipart(body, boundary)?;
     let child_default = if subtype == "digest" {
-        Default::Message
+        Implicit::Message
     } else {
-        Default::Text
+        Implicit::Text
     };
     let mut children = Vec::with_capacity(mp.parts.len());
     for part in &mp.parts {
@@ -468,7 +465,7 @@ fn canon_message(ct: &ParamValue, cte: &Cte, body: &[u8], depth: usize) -> Resul
         inner.body,
         depth + 1,
         Kind::Message,
-        Default::Text,
+        Implicit::Text,
     )?;
     Ok(Canon {
         body: out,
@@ -583,6 +580,10 @@ mod tests {
             "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"
         );
         assert_eq!(qp_decode(&body), "café\r\n".as_bytes());
+        // 8-bit that is not UTF-8: the charset is not guessed.
+        let s = prep(b"Subject: x\n\ncaf\xe9\n");
+        assert!(text(&s.entity).starts_with("Content-Type: text/plain; charset=unknown-8bit\r\n"));
+        assert_eq!(qp_decode(&split(&s.entity).1), b"caf\xe9\r\n");
         // An explicit text/plain without charset gets one too.
         let s = prep("Content-Type: text/plain\n\ncafé".as_bytes());
         assert!(text(&s.entity).starts_with("Content-Type: text/plain; charset=utf-8\r\n"));
@@ -825,6 +826,18 @@ mod tests {
                 "Content-Disposition: attachment; filename*=utf-8''Pr%C3%BCfbericht.pdf\r\n"
             ),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn eight_bit_unstructured_content_fields_become_encoded_words() {
+        let s = prep(
+            "Content-Type: text/plain\nContent-Description: Prüfbericht März\n\nx\n".as_bytes(),
+        );
+        assert_eq!(
+            text(&s.entity),
+            "Content-Type: text/plain\r\n\
+             Content-Description: =?utf-8?Q?Pr=C3=BCfbericht_M=C3=A4rz?=\r\n\r\nx\r\n"
         );
     }
 

@@ -32,7 +32,10 @@ fn good_and_tampered(vector: &str, anchor_rel: &str, good: &[&str], opts: &Verif
         1,
         "tampering must change exactly one octet"
     );
-    let name = format!("tampered-{}", vector.replace('/', "-"));
+    let name = format!(
+        "tampered-{}",
+        vector.trim_end_matches(".eml").replace('/', "-")
+    );
     let opts = VerifyOpts {
         name: Some(&name),
         expect: None,

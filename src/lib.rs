@@ -12,6 +12,8 @@
 //! caller), and never returns private key material.
 //!
 //! ```no_run
+//! # #[cfg(target_arch = "wasm32")] fn main() {}
+//! # #[cfg(not(target_arch = "wasm32"))]
 //! # fn main() -> Result<(), smime_wasm::Error> {
 //! use smime_wasm::{Identity, SignOptions, sign};
 //! let key = std::fs::read("alice.key").unwrap();

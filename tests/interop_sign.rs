@@ -13,6 +13,7 @@
 //! Peers come from scripts/install-peers.sh; with `CI=true` a missing peer fails the test.
 //! A failing output is kept in `$CARGO_TARGET_TMPDIR/peer-inputs/<test>.eml`; re-run one by hand
 //! with `tests/peers/peers.sh verify FILE tests/data/rfc9216/ca.rsa.crt`.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

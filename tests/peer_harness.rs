@@ -4,6 +4,7 @@
 //! If these pass, a PASS in tests/interop_sign.rs means something.
 //!
 //! Peers are installed by scripts/install-peers.sh; with `CI=true` a missing peer fails.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -61,7 +61,9 @@ run_stage() {
                  WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}" \
                  cargo test --target wasm32-unknown-unknown ;;
     build)       bash scripts/build.sh ;;
-    js-test)     node --test --test-reporter=spec tests/js/ ;;
+    # pkg/ carries no package.json, so Node warns that it guesses its module type (ES module): silence
+    # that one warning; in Node, applications use pkg-node/.
+    js-test)     node --disable-warning=MODULE_TYPELESS_PACKAGE_JSON --test --test-reporter=spec tests/js/ ;;
     e2e)         node --test --test-reporter=spec tests/e2e/ ;;
   esac
 }

@@ -26,10 +26,14 @@ module.exports = (_env, argv) => ({
       template: './www/index.html',
       scriptLoading: 'module',
       inject: 'head',
+      // Keep the page as written: the minifier drops default attributes such as type="text" (which the
+      // stylesheet selects on) and whitespace between inline elements.
+      minify: false,
     }),
     new CopyWebpackPlugin({
       patterns: [
-        { from: 'www/style.css', to: 'style.css' },
+        // Copied as written (`minimized: true` keeps webpack's CSS minimizer off it).
+        { from: 'www/style.css', to: 'style.css', info: { minimized: true } },
         { from: 'www/favicon.svg', to: 'favicon.svg' },
         { from: 'www/demo/*.{key,crt}', to: 'demo/[name][ext]' },
       ],

@@ -180,6 +180,8 @@ describe('playground in headless Chromium', { timeout: 5 * TIMEOUT }, () => {
       const head = eml.toString('latin1').split('\r\n\r\n')[0];
       assert.match(head, /^Content-Type: multipart\/signed;/im);
       assert.match(head, new RegExp(`^Subject: e2e ${provider}$`, 'im'));
+      assert.match(head, /^From: .*alice@smime\.example/im);
+      assert.match(head, /^To: .*bob@smime\.example/im);
       const { content } = await verifySigned(eml, { ca: CA_CERT });
       assert.ok(content.toString('latin1').includes(text), 'the verified content holds the typed text');
     });

@@ -191,7 +191,8 @@ export function defineSuite(label, load) {
         try {
           const signed = await m.sign(rawMessage('pss', 'PSS test.'), id, { provider, digest: 'sha512', rsaPadding: 'pss' });
           assertMultipartSigned(signed, 'sha-512');
-          await verifySigned(signed);
+          // OpenSSL's PKCS#7 API (`openssl smime`) has no RSASSA-PSS: `openssl cms` and the other peers check it.
+          await verifySigned(signed, { without: ['openssl-smime'] });
           assert.match(await cmsPrint(signed), /rsassaPss/i, 'the SignerInfo uses RSASSA-PSS');
         } finally {
           id.free();

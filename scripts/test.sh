@@ -92,8 +92,9 @@ for stage in "${STAGES[@]}"; do
     SUMMARY+=("$(printf '  %-12s %5d s  FAILED (exit %d)' "$stage" $((SECONDS - start)) "$rc")")
     echo "================ $stage: FAILED (exit $rc) after $((SECONDS - start)) s ================" >&2
     summary
+    echo "stages: $((n - 1)) passed, 1 failed"
     exit 1
   fi
 done
 summary
-echo "all ${#STAGES[@]} stages passed"
+echo "stages: ${#STAGES[@]} passed, 0 failed"

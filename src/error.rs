@@ -28,11 +28,11 @@ pub enum Error {
     UnsupportedAlgorithm(String),
     /// The message is not valid MIME / RFC 5322 (for example, no end of the header block).
     MalformedMime(String),
-    /// An input exceeds a limit of [`crate::policy`].
+    /// An input exceeds a limit of [`crate::policy`] (a size in bytes, or a count).
     InputTooLarge {
-        /// What was too large.
+        /// What was too large, with its unit ("message size in bytes", ...).
         what: &'static str,
-        /// The limit, in bytes.
+        /// The limit.
         limit: usize,
     },
     /// MIME nesting deeper than [`crate::policy::MAX_MIME_DEPTH`].
@@ -42,6 +42,9 @@ pub enum Error {
     },
     /// An option has a value this crate does not accept (the option is named).
     InvalidOption(String),
+    /// The certificate's keyUsage forbids the operation (for example signing with a certificate
+    /// that only allows key encipherment).
+    KeyUsage(String),
     /// A cryptographic primitive failed (provider error, RNG failure, key rejected by the provider).
     Crypto(String),
     /// An ASN.1 structure could not be encoded (should not happen with valid inputs).
@@ -63,6 +66,7 @@ impl Error {
             Error::InputTooLarge { .. } => "INPUT_TOO_LARGE",
             Error::NestingTooDeep { .. } => "NESTING_TOO_DEEP",
             Error::InvalidOption(_) => "INVALID_OPTION",
+            Error::KeyUsage(_) => "KEY_USAGE",
             Error::Crypto(_) => "CRYPTO_FAILURE",
             Error::Encoding(_) => "ENCODING_FAILURE",
         }
@@ -81,6 +85,7 @@ impl Error {
         "INPUT_TOO_LARGE",
         "NESTING_TOO_DEEP",
         "INVALID_OPTION",
+        "KEY_USAGE",
         "CRYPTO_FAILURE",
         "ENCODING_FAILURE",
     ];
@@ -90,7 +95,9 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::MalformedKey(why) => write!(f, "malformed private key: {why}"),
-            Error::WrongPassphrase => f.write_str("the passphrase does not decrypt the private key"),
+            Error::WrongPassphrase => {
+                f.write_str("the passphrase does not decrypt the private key")
+            }
             Error::PassphraseRequired => {
                 f.write_str("the private key is encrypted and no passphrase was given")
             }
@@ -102,12 +109,13 @@ impl fmt::Display for Error {
             Error::UnsupportedAlgorithm(what) => write!(f, "unsupported algorithm: {what}"),
             Error::MalformedMime(why) => write!(f, "malformed MIME message: {why}"),
             Error::InputTooLarge { what, limit } => {
-                write!(f, "{what} is larger than the limit of {limit} bytes")
+                write!(f, "{what} exceeds the limit of {limit}")
             }
             Error::NestingTooDeep { limit } => {
                 write!(f, "MIME nesting is deeper than the limit of {limit}")
             }
             Error::InvalidOption(why) => write!(f, "invalid option: {why}"),
+            Error::KeyUsage(why) => write!(f, "key usage: {why}"),
             Error::Crypto(why) => write!(f, "cryptographic operation failed: {why}"),
             Error::Encoding(why) => write!(f, "ASN.1 encoding failed: {why}"),
         }
@@ -140,9 +148,13 @@ mod tests {
             Error::NoCertificate,
             Error::UnsupportedAlgorithm(String::new()),
             Error::MalformedMime(String::new()),
-            Error::InputTooLarge { what: "x", limit: 1 },
+            Error::InputTooLarge {
+                what: "x",
+                limit: 1,
+            },
             Error::NestingTooDeep { limit: 1 },
             Error::InvalidOption(String::new()),
+            Error::KeyUsage(String::new()),
             Error::Crypto(String::new()),
             Error::Encoding(String::new()),
         ];
@@ -153,7 +165,10 @@ mod tests {
         dedup.dedup();
         assert_eq!(dedup.len(), codes.len());
         for c in codes {
-            assert!(c.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'), "{c}");
+            assert!(
+                c.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'),
+                "{c}"
+            );
         }
     }
 }

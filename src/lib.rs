@@ -1,6 +1,43 @@
 //! smime-wasm: S/MIME (RFC 8551) in pure Rust, for native code and the browser.
+//!
+//! ```text
+//!  key + certificates ──► Identity ─┐
+//!                                   ├─► sign() ──► multipart/signed or application/pkcs7-mime
+//!  RFC 5322 message ─► mime::prepare_for_signing (canonical, 7-bit entity)
+//!                                   │
+//!                       cms::signed_data ──► Provider (RustCrypto, or WebCrypto in the browser)
+//! ```
+//!
+//! The library does no network I/O, has no clock of its own in WebAssembly (time comes from the
+//! caller), and never returns private key material.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), smime_wasm::Error> {
+//! use smime_wasm::{Identity, SignOptions, sign};
+//! let key = std::fs::read("alice.key").unwrap();
+//! let certs = std::fs::read("alice.crt").unwrap();
+//! let me = Identity::from_pem(&key, &certs, None)?;
+//! let signed = sign(b"From: alice@example.com\r\nSubject: hi\r\n\r\nHello\r\n", &me, &SignOptions::default())?;
+//! # let _ = signed; Ok(()) }
+//! ```
 
+pub mod certificate;
+mod cms;
 pub mod error;
+pub mod identity;
+pub mod mime;
+mod pem;
 pub mod policy;
+pub mod provider;
+pub mod sign;
+#[cfg(target_arch = "wasm32")]
+#[allow(unsafe_code)] // wasm-bindgen's generated glue uses unsafe; our own code in it does not
+pub mod wasm;
 
+pub use certificate::Certificate;
 pub use error::{Error, Result};
+pub use identity::{Identity, KeyType, PrivateKey};
+pub use provider::{DigestAlgorithm, Provider, RustCryptoProvider, SignatureScheme};
+#[cfg(not(target_arch = "wasm32"))]
+pub use sign::sign;
+pub use sign::{RsaPadding, SignOptions, sign_with};

@@ -17,3 +17,9 @@ pub const MIN_RSA_BITS: usize = 2048;
 
 /// Largest RSA modulus accepted, in bits (bounds the work an input can cause).
 pub const MAX_RSA_BITS: usize = 8192;
+
+/// Most PBKDF2 iterations accepted in an encrypted key (bounds the work a hostile file causes).
+pub const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
+
+/// Most memory an scrypt-encrypted key may ask for (128 · r · N bytes).
+pub const MAX_SCRYPT_MEMORY: u64 = 256 * 1024 * 1024;

@@ -1,0 +1,14 @@
+//! JavaScript bindings (wasm32 only). The only module that knows about JS: it converts arguments
+//! and options, runs the core operations on the WebCrypto or RustCrypto provider, and turns
+//! [`crate::Error`] into a JS `Error` named `SmimeError` with a stable `code`.
+//!
+//! Every operation returns a Promise. Options objects are checked: an unknown key is an
+//! `INVALID_OPTION` error naming it (as OpenPGP.js does), so a typo never silently falls back to
+//! a default.
+
+mod api;
+mod convert;
+mod js_error;
+mod webcrypto;
+
+pub use api::{Certificate, Identity, compose, error_codes, sign};

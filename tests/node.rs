@@ -1,0 +1,11 @@
+//! The JS API in Node (wasm-bindgen-test, Node's WebCrypto).
+#![cfg(target_arch = "wasm32")]
+
+mod wasm_shared;
+
+use wasm_bindgen_test::wasm_bindgen_test;
+
+#[wasm_bindgen_test]
+async fn js_api_in_node() {
+    wasm_shared::run_all().await;
+}

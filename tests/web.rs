@@ -1,0 +1,13 @@
+//! The JS API in headless Chromium (wasm-bindgen-test, WebCrypto of the browser).
+#![cfg(target_arch = "wasm32")]
+
+mod wasm_shared;
+
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+async fn js_api_in_the_browser() {
+    wasm_shared::run_all().await;
+}

@@ -317,11 +317,17 @@ export function defineSuite(label, load) {
         await expectSmimeError(() => m.Identity.fromPem(readFileSync(other, 'utf8'), certPem), 'KEY_CERT_MISMATCH', assert);
       });
 
+      // A header block must end in an empty line or at the end of the input (RFC 5322: the body is
+      // optional, so a message of header fields alone is valid); a line that is neither a field nor a
+      // continuation means the header block has no proper end.
       test('message without header end -> MALFORMED_MIME', async () => {
         const id = await alice();
         try {
-          await expectSmimeError(() => m.sign('From: alice@smime.example\r\nSubject: no end of headers', id, {}),
+          const err = await expectSmimeError(
+            () => m.sign('From: alice@smime.example\r\nthis line is no header field\r\n\r\nbody\r\n', id, {}),
             'MALFORMED_MIME', assert);
+          assert.match(err.message, /header/);
+          await expectSmimeError(() => m.sign('not a message at all', id, {}), 'MALFORMED_MIME', assert);
         } finally {
           id.free();
         }

@@ -481,3 +481,20 @@ impl Identity {
         self.key.key_type().to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use zeroize::ZeroizeOnDrop;
+
+    fn wipes_itself<T: ZeroizeOnDrop>() {}
+
+    /// Every key type held by [`super::PrivateKey`] wipes its memory when dropped.
+    #[test]
+    fn key_types_zeroize_on_drop() {
+        wipes_itself::<rsa::PrivateKey>();
+        wipes_itself::<p256::SecretKey>();
+        wipes_itself::<p384::SecretKey>();
+        wipes_itself::<ed25519_dalek::SigningKey>();
+        wipes_itself::<zeroize::Zeroizing<Vec<u8>>>();
+    }
+}

@@ -22,6 +22,11 @@ pub(crate) fn prepare(message: &[u8]) -> Result<SignInput> {
         });
     }
     let top = split_entity(message)?;
+    if !top.terminated {
+        return Err(Error::MalformedMime(
+            "no end of the header block (no empty line after the header fields)".into(),
+        ));
+    }
     let mut outer_headers = Vec::new();
     let mut content = Vec::new();
     for f in top.fields {
@@ -783,9 +788,14 @@ mod tests {
             text(&s.entity),
             "Content-Type: text/plain; charset=us-ascii\r\n\r\nhi\r\n"
         );
-        // Header only, no body.
-        let s = prep(b"Content-Type: text/plain");
+        // Header only, with the empty line that ends the header block: an empty body.
+        let s = prep(b"Content-Type: text/plain\n\n");
         assert_eq!(text(&s.entity), "Content-Type: text/plain\r\n\r\n");
+        // Without that empty line the input is cut short or not a message: refused.
+        assert_eq!(
+            prepare(b"Content-Type: text/plain").map_err(|e| e.code()),
+            Err("MALFORMED_MIME")
+        );
     }
 
     #[test]

@@ -82,6 +82,9 @@ pub(crate) struct Entity<'a> {
     pub(crate) fields: Vec<Field<'a>>,
     /// The body: everything after the blank line (empty if there is none).
     pub(crate) body: &'a [u8],
+    /// Whether the header block was closed by an empty line (a body part may omit it; a whole
+    /// message to be signed may not).
+    pub(crate) terminated: bool,
 }
 
 /// Splits `data` into header block and body. The header block ends at the first empty line;
@@ -97,6 +100,7 @@ pub(crate) fn split_entity(data: &[u8]) -> Result<Entity<'_>> {
             return Ok(Entity {
                 fields,
                 body: data.get(line.end..).unwrap_or_default(),
+                terminated: true,
             });
         }
         if line.text.iter().any(|&b| b == 0 || b == b'\r') {
@@ -141,6 +145,7 @@ pub(crate) fn split_entity(data: &[u8]) -> Result<Entity<'_>> {
     Ok(Entity {
         fields,
         body: data.get(data.len()..).unwrap_or_default(),
+        terminated: false,
     })
 }
 

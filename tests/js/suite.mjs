@@ -185,6 +185,17 @@ export function defineSuite(label, load) {
       });
     }
 
+    test('sign(message, identity) without options: detached, SHA-256, verified', async () => {
+      const id = await alice();
+      try {
+        const signed = await m.sign(rawMessage('defaults', 'Default options.'), id);
+        assertMultipartSigned(signed, 'sha-256');
+        await verifySigned(signed);
+      } finally {
+        id.free();
+      }
+    });
+
     for (const provider of PROVIDERS) {
       test(`provider ${provider}: SHA-512 with RSA-PSS; micalg=sha-512, verified`, async () => {
         const id = await alice();
@@ -333,11 +344,13 @@ export function defineSuite(label, load) {
         }
       });
 
-      test('unknown option -> INVALID_OPTION', async () => {
+      test('unknown option or option value -> INVALID_OPTION', async () => {
         const id = await alice();
         try {
           const err = await expectSmimeError(() => m.sign(rawMessage('x', 'x'), id, { detachd: true }), 'INVALID_OPTION', assert);
           assert.match(err.message, /detachd/, 'the message names the option');
+          await expectSmimeError(() => m.sign(rawMessage('x', 'x'), id, { digest: 'md5' }), 'INVALID_OPTION', assert);
+          await expectSmimeError(() => m.sign(rawMessage('x', 'x'), id, { provider: 'openssl' }), 'INVALID_OPTION', assert);
         } finally {
           id.free();
         }

@@ -5,7 +5,7 @@
 #   1 install        scripts/install.sh --test
 #   2 fmt            cargo fmt --check
 #   3 clippy         cargo clippy --all-targets -- -D warnings
-#   4 clippy-wasm    cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+#   4 clippy-wasm    cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 #   5 cargo-test     cargo test (native; the interop tests use the peers installed in stage 1)
 #   6 wasm-test      cargo test --target wasm32-unknown-unknown (wasm-bindgen-test-runner: tests/web.rs in
 #                    headless Chromium via chromedriver, tests/node.rs in Node)
@@ -54,7 +54,7 @@ run_stage() {
     install)     bash scripts/install.sh --test ;;
     fmt)         cargo fmt --check ;;
     clippy)      cargo clippy --all-targets -- -D warnings ;;
-    clippy-wasm) cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings ;;
+    clippy-wasm) cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings ;;
     cargo-test)  cargo test ;;
     wasm-test)   CHROMEDRIVER=/usr/bin/chromedriver \
                  WASM_BINDGEN_TEST_WEBDRIVER_JSON="$TMP/webdriver.json" \

@@ -2,7 +2,7 @@
 // smime-wasm benchmark: signing with the wasm build in Node and in headless Chromium, side by side
 // with PKI.js and node-forge. See README.md beside this file.
 //
-//   node bench/run.mjs [--quick] [--only REGEX] [--no-node] [--no-browser] [--no-write]
+//   node bench/run.mjs [--quick] [--only REGEX] [--no-node] [--no-browser] [--no-write] [--wait-quiet[=S]]
 //
 // Environment: SMIME_WASM_PKG (default ../pkg), SMIME_WASM_PKG_NODE (default ../pkg-node),
 // SMIME_BENCH_TESTDATA (default ../tests/data), CHROMIUM (default /usr/bin/chromium),
@@ -14,6 +14,7 @@ import { dirname, join, resolve, relative } from 'node:path';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
+import { createHash } from 'node:crypto';
 
 import { KEYS, cases, runAll } from './lib/workloads.mjs';
 import { startServer } from './lib/server.mjs';
@@ -49,7 +50,7 @@ const CHROMIUM_ARGS = [
 
 // ---- arguments -------------------------------------------------------------------------------
 const argv = process.argv.slice(2);
-const opt = { quick: false, only: null, node: true, browser: true, write: true };
+const opt = { quick: false, only: null, node: true, browser: true, write: true, waitQuiet: 0 };
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === '--quick') opt.quick = true;
@@ -58,8 +59,10 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--no-node') opt.node = false;
   else if (a === '--no-browser') opt.browser = false;
   else if (a === '--no-write') opt.write = false;
+  else if (a === '--wait-quiet') opt.waitQuiet = 300;
+  else if (a.startsWith('--wait-quiet=')) opt.waitQuiet = Number(a.slice(13));
   else if (a === '-h' || a === '--help') {
-    console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 10).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+    console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1).filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
     process.exit(0);
   } else {
     console.error(`run.mjs: unknown argument '${a}' (try --help)`);
@@ -67,6 +70,19 @@ for (let i = 0; i < argv.length; i++) {
   }
 }
 if (opt.only) new RegExp(opt.only); // fail early on a bad pattern
+
+// A benchmark on a machine that is busy with something else measures that something else: the
+// load average is recorded in the report, and --wait-quiet[=S] waits (up to S seconds, default
+// 300) for the 1-minute load average to fall under QUIET_LOAD before starting.
+const QUIET_LOAD = 0.5;
+if (opt.waitQuiet > 0) {
+  const until = Date.now() + opt.waitQuiet * 1000;
+  while (os.loadavg()[0] >= QUIET_LOAD && Date.now() < until) {
+    console.log(`[bench] waiting for a quiet machine: load average ${os.loadavg()[0].toFixed(2)} (want < ${QUIET_LOAD})`);
+    await new Promise((r) => setTimeout(r, 10_000));
+  }
+}
+const loadAtStart = os.loadavg()[0];
 
 // Time budget (the whole run: full ≈ 5 min, --quick ≈ 1 min). Each half gets a share; a case
 // started after its half's deadline is reported as skipped. A watchdog ends the run if it hangs.
@@ -119,7 +135,14 @@ const crateVersion = (() => {
     return '?';
   }
 })();
-const versions = `smime-wasm ${crateVersion} (${gitDescribe()}), PKI.js ${pkgVersion('pkijs')} + asn1js ${pkgVersion('asn1js')}, node-forge ${pkgVersion('node-forge')}`;
+const wasmId = (() => {
+  try {
+    return createHash('sha256').update(readFileSync(join(PKG, 'smime_wasm_bg.wasm'))).digest('hex').slice(0, 12);
+  } catch {
+    return '?';
+  }
+})();
+const versions = `smime-wasm ${crateVersion} (repository at ${gitDescribe()}; pkg/smime_wasm_bg.wasm sha256 ${wasmId}…), PKI.js ${pkgVersion('pkijs')} + asn1js ${pkgVersion('asn1js')}, node-forge ${pkgVersion('node-forge')}`;
 
 function gitDescribe() {
   try {
@@ -136,6 +159,7 @@ const verification = [];
 const failures = [];
 
 function checkOutputs(envName, results) {
+  const t = performance.now();
   for (const r of results) {
     if (r.error) continue;
     try {
@@ -147,6 +171,7 @@ function checkOutputs(envName, results) {
       console.error(`run.mjs: ${envName}/${r.id}: OUTPUT CHECK FAILED: ${e.message}`);
     }
   }
+  log(`${envName}: first outputs checked (${verification.filter((v) => v.env === envName).length} valid) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 
 // ---- Node ------------------------------------------------------------------------------------
@@ -235,6 +260,7 @@ const md = markdown(envs, sizes, {
   command: `node bench/run.mjs${argsShown ? ` ${argsShown}` : ''}`,
   machine: `${os.cpus().length} × ${os.cpus()[0]?.model?.trim() || 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}`,
   versions,
+  load: { start: loadAtStart, end: os.loadavg()[0], cores: os.cpus().length, quiet: QUIET_LOAD },
   verification,
   failures,
 });

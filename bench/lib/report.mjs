@@ -37,13 +37,20 @@ export function markdown(envs, sizes, meta) {
   L.push(`Machine: ${meta.machine}.`);
   L.push(`Environments: ${envs.map((e) => `${e.name}: ${e.label}`).join('; ')}.`);
   L.push(`Libraries: ${meta.versions}.`);
+  const { start, end, cores, quiet } = meta.load;
+  L.push(`Load average (1 min) at start / end: ${start.toFixed(2)} / ${end.toFixed(2)} on ${cores} cores.`);
+  if (Math.max(start, end) >= quiet) {
+    L.push('');
+    L.push(`> **Note:** the machine was not idle (load average ≥ ${quiet}): other work shared the cores, so the figures are lower and noisier than on a quiet machine; ratios suffer less (the compared cases are sampled in turns).`);
+  }
   L.push('');
   const warmLarge = `${plan.large.warmupOps} warm-up signatures${plan.large.warmupMs ? ` (and ≥${plan.large.warmupMs} ms)` : ''}`;
   L.push(
     'Each cell: **median** (min–max over the samples). ' +
-      `1 KiB: ops/s, ${plan.small.samples} samples of ≈${plan.small.sampleMs} ms (a batch of signatures) after ≥${plan.small.warmupMs} ms of warm-up; ` +
+      `1 KiB: ops/s, ${plan.small.samples} samples of ≥${plan.small.sampleMs} ms (as many signatures as fit) after ≥${plan.small.warmupMs} ms of warm-up; ` +
       `10 MiB: MB/s (10^6 bytes of message per second), ${plan.large.samples} samples of one signature each after ≥${warmLarge}. ` +
       'Before any case, every case signs 1 KiB three times (JIT and wasm tier-up, WebCrypto key import). ' +
+      'The cases of one row group (same size and key) are warmed up, then sampled in turns (A B C, A B C, …), so that the ratios compare the same moments. ' +
       'Ratio ÷ peer = smime-wasm median / peer median for the same key, size and environment (> 1: smime-wasm is faster).',
   );
   for (const size of SIZES) {

@@ -240,48 +240,56 @@ export function summarize(xs) {
 }
 
 /**
- * Measures one case. The first operation's output goes to `env.keep(case, bytes)` (checked with
- * OpenSSL afterwards); it counts as warm-up. Returns rates per sample: ops/s for 1 KiB (several
- * operations per sample, batch sized from the warm-up), MB/s for 10 MiB (one per sample).
+ * Warms one case up. The first operation's output goes to `env.keep(case, bytes)` (checked with
+ * OpenSSL afterwards) and counts as warm-up.
  */
-export async function measure(env, c, op, msg, plan) {
+async function warm(env, c, op, msg, plan) {
   const now = env.now;
-  const size = SIZES.find((s) => s.id === c.size);
-  const large = size.bytes > 1024 * 1024;
+  const large = isLarge(c);
   const t0 = now();
   const first = await op(msg);
   if (!(first instanceof Uint8Array) || first.length < 100) throw new Error(`${c.id}: no output`);
   await env.keep(c, first);
   let ops = 1;
-  if (large) {
-    while (ops < plan.large.warmupOps || now() - t0 < plan.large.warmupMs) {
-      await op(msg);
-      ops++;
-    }
-  } else {
-    while (ops < plan.small.warmupMinOps || now() - t0 < plan.small.warmupMs) {
-      await op(msg);
-      ops++;
-    }
+  const minOps = large ? plan.large.warmupOps : plan.small.warmupMinOps;
+  const minMs = large ? plan.large.warmupMs : plan.small.warmupMs;
+  while (ops < minOps || now() - t0 < minMs) {
+    await op(msg);
+    ops++;
   }
-  const perOp = (now() - t0) / ops;
-  const batch = large ? 1 : Math.max(1, Math.round(plan.small.sampleMs / perOp));
-  const samples = large ? plan.large.samples : plan.small.samples;
-  const rates = [];
-  for (let s = 0; s < samples; s++) {
-    if (now() > env.deadline) break;
-    const t = now();
-    for (let i = 0; i < batch; i++) await op(msg);
-    const secs = (now() - t) / 1000;
-    rates.push(large ? (size.bytes * batch) / 1e6 / secs : batch / secs);
-  }
-  if (rates.length === 0) throw new Error('time bound reached before the first sample');
-  return { ...summarize(rates), samples: rates, batch, unit: size.unit, outputBytes: first.length };
+}
+
+function isLarge(c) {
+  return SIZES.find((s) => s.id === c.size).bytes > 1024 * 1024;
 }
 
 /**
- * Runs every case in this environment. Returns one result per case (an `error` string instead of
- * figures where a library cannot do it, or where the time bound was reached).
+ * One sample. 10 MiB: one operation, in MB/s (10^6 bytes of message per second). 1 KiB: as many
+ * operations as fit in `sampleMs` (at least one), in ops/s; the clock is read between operations
+ * only (browsers coarsen it to 0.1 ms, which a sample of hundreds of ms does not feel).
+ */
+async function sample(env, c, op, msg, plan) {
+  const t = env.now();
+  if (isLarge(c)) {
+    await op(msg);
+    return msg.length / 1e6 / ((env.now() - t) / 1000);
+  }
+  let ops = 0;
+  let elapsed;
+  do {
+    await op(msg);
+    ops++;
+    elapsed = env.now() - t;
+  } while (elapsed < plan.small.sampleMs);
+  return { rate: ops / (elapsed / 1000), ops };
+}
+
+/**
+ * Runs every case in this environment. Cases that are compared (same size and key) are measured
+ * together: each is warmed up, then their samples are taken in turns (A B C, A B C, ...), so that
+ * a slow spell of the machine falls on all of them rather than on one. Returns one result per case
+ * (an `error` string instead of figures where a library cannot do it, or where the time bound was
+ * reached).
  */
 export async function runAll(env) {
   const plan = PLANS[env.quick ? 'quick' : 'full'];
@@ -298,22 +306,57 @@ export async function runAll(env) {
   for (const c of selected) {
     for (let i = 0; i < 3; i++) await ops.get(c.id)(messages['1KiB']).catch(() => {});
   }
-  const results = [];
+  const groups = new Map();
   for (const c of selected) {
-    if (env.now() > env.deadline) {
-      results.push({ ...c, error: 'skipped: time bound reached' });
-      continue;
-    }
+    const k = `${c.size}/${c.key}`;
+    groups.set(k, (groups.get(k) || []).concat(c));
+  }
+  const results = [];
+  const errMsg = (e) => String(e && e.message ? e.message : e);
+  for (const group of groups.values()) {
     const t = env.now();
-    try {
-      const r = await measure(env, c, ops.get(c.id), messages[c.size], plan);
-      results.push({ ...c, ...r });
-      env.log(`${env.name}: ${c.id}: ${r.median.toFixed(1)} ${r.unit} (${r.min.toFixed(1)}-${r.max.toFixed(1)}, n=${r.n}, ${((env.now() - t) / 1000).toFixed(1)} s)` +
-        (env.verbose ? ` batch=${r.batch} samples=${r.samples.map((x) => x.toFixed(1)).join(',')}` : ''));
-    } catch (e) {
-      results.push({ ...c, error: String(e && e.message ? e.message : e) });
-      env.log(`${env.name}: ${c.id}: ERROR ${e && e.message ? e.message : e}`);
+    const live = [];
+    for (const c of group) {
+      if (env.now() > env.deadline) {
+        results.push({ ...c, error: 'skipped: time bound reached' });
+        continue;
+      }
+      try {
+        await warm(env, c, ops.get(c.id), messages[c.size], plan);
+        live.push({ c, rates: [], ops: 0 });
+      } catch (e) {
+        results.push({ ...c, error: errMsg(e) });
+        env.log(`${env.name}: ${c.id}: ERROR ${errMsg(e)}`);
+      }
     }
+    const rounds = isLarge(group[0]) ? plan.large.samples : plan.small.samples;
+    for (let round = 0; round < rounds && env.now() <= env.deadline; round++) {
+      for (const m of live) {
+        if (m.error) continue;
+        try {
+          const r = await sample(env, m.c, ops.get(m.c.id), messages[m.c.size], plan);
+          m.rates.push(typeof r === 'number' ? r : r.rate);
+          m.ops += typeof r === 'number' ? 1 : r.ops;
+        } catch (e) {
+          m.error = errMsg(e);
+        }
+      }
+    }
+    for (const { c, rates, ops: count, error } of live) {
+      if (error || rates.length === 0) {
+        results.push({ ...c, error: error || 'time bound reached before the first sample' });
+        env.log(`${env.name}: ${c.id}: ERROR ${error || 'no sample'}`);
+        continue;
+      }
+      const unit = SIZES.find((s) => s.id === c.size).unit;
+      const r = { ...summarize(rates), samples: rates, ops: count, unit };
+      results.push({ ...c, ...r });
+      env.log(
+        `${env.name}: ${c.id}: ${r.median.toFixed(1)} ${unit} (${r.min.toFixed(1)}-${r.max.toFixed(1)}, n=${r.n})` +
+          (env.verbose ? ` ops=${count} samples=${rates.map((x) => x.toFixed(1)).join(',')}` : ''),
+      );
+    }
+    env.log(`${env.name}: ${group[0].size} ${group[0].key}: ${((env.now() - t) / 1000).toFixed(1)} s`);
   }
   return results;
 }

@@ -154,8 +154,12 @@ fn scan(body: &[u8]) -> Scan {
     };
     for line in lines(body) {
         let t = line.text;
-        let eight = t.iter().any(|&b| b >= 128);
-        let bin = t.iter().any(|&b| b == 0 || b == b'\r');
+        // One branch-free pass per line (this runs over every byte of every message).
+        let (mut eight, mut bin) = (false, false);
+        for &b in t {
+            eight |= b >= 128;
+            bin |= b == 0 || b == b'\r';
+        }
         s.eight_bit |= eight;
         s.binary |= bin;
         let hard = !eight && !bin && t.len() <= MAX_LINE;

@@ -65,6 +65,9 @@ impl<'a> Iterator for Lines<'a> {
 
 /// `data` with every line end made CRLF (a final line without line end stays without).
 pub(crate) fn to_crlf(data: &[u8]) -> Vec<u8> {
+    if !has_bare_lf(data) {
+        return data.to_vec();
+    }
     let mut out = Vec::with_capacity(data.len() + data.len() / 32 + 2);
     for line in lines(data) {
         out.extend_from_slice(line.text);
@@ -73,6 +76,17 @@ pub(crate) fn to_crlf(data: &[u8]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// True when some LF is not preceded by CR.
+fn has_bare_lf(data: &[u8]) -> bool {
+    let mut previous = 0u8;
+    let mut bare = false;
+    for &b in data {
+        bare |= b == b'\n' && previous != b'\r';
+        previous = b;
+    }
+    bare
 }
 
 /// An entity split into its header fields and body.

@@ -122,7 +122,7 @@ impl Identity {
     ) -> Promise {
         let passphrase = passphrase.map(Zeroizing::new);
         let built = (|| {
-            let key = convert::bytes(&key, "key")?;
+            let key = convert::secret_bytes(&key, "key")?;
             let mut certs = Vec::new();
             for bytes in convert::byte_list(&certificates, "certificates")? {
                 certs.extend(crate::Certificate::all_from_bytes(&bytes)?);

@@ -6,17 +6,23 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 
+/// Secret bytes (a private key): as [`bytes`], wiped from wasm memory when dropped.
+pub(crate) fn secret_bytes(value: &JsValue, what: &str) -> Result<Zeroizing<Vec<u8>>> {
+    bytes(value, what).map(Zeroizing::new)
+}
+
 /// Bytes from a `Uint8Array`, `ArrayBuffer`, any typed-array view, or a string (UTF-8).
-/// `what` names the argument in the error.
-pub(crate) fn bytes(value: &JsValue, what: &str) -> Result<Zeroizing<Vec<u8>>> {
+/// `what` names the argument in the error. Messages are not secret to the module (the caller
+/// holds them anyway) and can be large, so they are not wiped: see [`secret_bytes`] for keys.
+pub(crate) fn bytes(value: &JsValue, what: &str) -> Result<Vec<u8>> {
     if let Some(s) = value.as_string() {
-        return Ok(Zeroizing::new(s.into_bytes()));
+        return Ok(s.into_bytes());
     }
     if let Some(u8a) = value.dyn_ref::<Uint8Array>() {
-        return Ok(Zeroizing::new(u8a.to_vec()));
+        return Ok(u8a.to_vec());
     }
     if let Some(buf) = value.dyn_ref::<js_sys::ArrayBuffer>() {
-        return Ok(Zeroizing::new(Uint8Array::new(buf).to_vec()));
+        return Ok(Uint8Array::new(buf).to_vec());
     }
     if ArrayBufferViewLike::is(value) {
         let buffer = Reflect::get(value, &"buffer".into()).unwrap_or_default();
@@ -31,7 +37,7 @@ pub(crate) fn bytes(value: &JsValue, what: &str) -> Result<Zeroizing<Vec<u8>>> {
         if let Some(buf) = buffer.dyn_ref::<js_sys::ArrayBuffer>() {
             let view =
                 Uint8Array::new_with_byte_offset_and_length(buf, offset as u32, length as u32);
-            return Ok(Zeroizing::new(view.to_vec()));
+            return Ok(view.to_vec());
         }
     }
     Err(Error::InvalidOption(format!(
@@ -48,7 +54,7 @@ impl ArrayBufferViewLike {
 }
 
 /// A list of byte inputs: one input, or an array of them.
-pub(crate) fn byte_list(value: &JsValue, what: &str) -> Result<Vec<Zeroizing<Vec<u8>>>> {
+pub(crate) fn byte_list(value: &JsValue, what: &str) -> Result<Vec<Vec<u8>>> {
     if Array::is_array(value) {
         let array: &Array = value.unchecked_ref();
         array

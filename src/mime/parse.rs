@@ -40,7 +40,7 @@ impl<'a> Iterator for Lines<'a> {
             return None;
         }
         let start = self.pos;
-        let line = match rest.iter().position(|&b| b == b'\n') {
+        let line = match memchr::memchr(b'\n', rest) {
             Some(i) => {
                 let with_cr = i > 0 && rest.get(i - 1) == Some(&b'\r');
                 let text_len = if with_cr { i - 1 } else { i };
@@ -80,13 +80,7 @@ pub(crate) fn to_crlf(data: &[u8]) -> Vec<u8> {
 
 /// True when some LF is not preceded by CR.
 fn has_bare_lf(data: &[u8]) -> bool {
-    let mut previous = 0u8;
-    let mut bare = false;
-    for &b in data {
-        bare |= b == b'\n' && previous != b'\r';
-        previous = b;
-    }
-    bare
+    memchr::memchr_iter(b'\n', data).any(|i| i == 0 || data.get(i - 1) != Some(&b'\r'))
 }
 
 /// An entity split into its header fields and body.

@@ -11,4 +11,4 @@ mod convert;
 mod js_error;
 mod webcrypto;
 
-pub use api::{Certificate, Identity, compose, error_codes, sign};
+pub use api::{Certificate, Identity, SignOptionsArg, compose, error_codes, sign};

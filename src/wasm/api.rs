@@ -24,7 +24,9 @@ pub struct Certificate {
 impl Certificate {
     /// Parses exactly one certificate (PEM or DER). Resolves to a `Certificate`.
     #[wasm_bindgen(js_name = fromBytes, unchecked_return_type = "Promise<Certificate>")]
-    pub fn from_bytes(input: JsValue) -> Promise {
+    pub fn from_bytes(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | string")] input: JsValue,
+    ) -> Promise {
         let parsed = convert::bytes(&input, "certificate")
             .and_then(|b| crate::Certificate::from_bytes(&b))
             .map(|inner| JsValue::from(Certificate { inner }));
@@ -33,7 +35,9 @@ impl Certificate {
 
     /// Parses every certificate in PEM text or concatenated DER. Resolves to `Certificate[]`.
     #[wasm_bindgen(js_name = allFromBytes, unchecked_return_type = "Promise<Certificate[]>")]
-    pub fn all_from_bytes(input: JsValue) -> Promise {
+    pub fn all_from_bytes(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | string")] input: JsValue,
+    ) -> Promise {
         let parsed = convert::bytes(&input, "certificates")
             .and_then(|b| crate::Certificate::all_from_bytes(&b))
             .map(|all| {
@@ -115,7 +119,7 @@ impl Identity {
     /// certificate and orders the chain leaf first. Resolves to an `Identity`.
     #[wasm_bindgen(js_name = fromPem, unchecked_return_type = "Promise<Identity>")]
     pub fn from_pem(
-        key: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | string")] key: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | string | (Uint8Array | string)[]")]
         certificates: JsValue,
         passphrase: Option<String>,
@@ -211,6 +215,13 @@ export interface ComposeFields {
 }
 "#;
 
+#[wasm_bindgen]
+extern "C" {
+    /// The options object of `sign` (typed in TypeScript as `SignOptions`).
+    #[wasm_bindgen(typescript_type = "SignOptions")]
+    pub type SignOptionsArg;
+}
+
 const SIGN_OPTIONS: &[&str] = &[
     "detached",
     "digest",
@@ -230,9 +241,9 @@ const SIGN_OPTIONS: &[&str] = &[
 pub fn sign(
     #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] message: JsValue,
     identity: &Identity,
-    #[wasm_bindgen(unchecked_param_type = "SignOptions")] options: Option<JsValue>,
+    options: Option<SignOptionsArg>,
 ) -> Promise {
-    let options = options.unwrap_or(JsValue::UNDEFINED);
+    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
     let prepared = (|| {
         let message = convert::bytes(&message, "message")?;
         let opts = Options::new(&options, "sign", SIGN_OPTIONS)?;

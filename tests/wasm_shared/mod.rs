@@ -5,7 +5,7 @@ use cms::content_info::ContentInfo;
 use cms::signed_data::SignedData;
 use der::{Decode, Encode};
 use js_sys::{Object, Reflect, Uint8Array};
-use smime_wasm::wasm::{Certificate, Identity, compose, error_codes, sign};
+use smime_wasm::wasm::{Certificate, Identity, SignOptionsArg, compose, error_codes, sign};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -29,6 +29,10 @@ pub fn opts(pairs: &[(&str, JsValue)]) -> JsValue {
         Reflect::set(&o, &JsValue::from_str(k), v).expect("set");
     }
     o.into()
+}
+
+pub fn sign_opts(pairs: &[(&str, JsValue)]) -> SignOptionsArg {
+    opts(pairs).unchecked_into()
 }
 
 pub async fn await_ok(p: js_sys::Promise) -> JsValue {
@@ -76,7 +80,7 @@ impl FromJs for Identity {
 
 /// Signs with the given provider and returns the output text.
 pub async fn sign_text(id: &Identity, pairs: &[(&str, JsValue)]) -> String {
-    let out = await_ok(sign(JsValue::from_str(MESSAGE), id, Some(opts(pairs)))).await;
+    let out = await_ok(sign(JsValue::from_str(MESSAGE), id, Some(sign_opts(pairs)))).await;
     let bytes = out.dyn_into::<Uint8Array>().expect("Uint8Array").to_vec();
     String::from_utf8(bytes).expect("7-bit output")
 }
@@ -258,7 +262,7 @@ pub async fn run_all() {
         rejected_code(sign(
             JsValue::from_str(MESSAGE),
             &alice,
-            Some(opts(&[("bogus", true.into())]))
+            Some(sign_opts(&[("bogus", true.into())]))
         ))
         .await,
         "INVALID_OPTION"
@@ -267,7 +271,7 @@ pub async fn run_all() {
         rejected_code(sign(
             JsValue::from_str(MESSAGE),
             &alice,
-            Some(opts(&[("digest", "md5".into())]))
+            Some(sign_opts(&[("digest", "md5".into())]))
         ))
         .await,
         "INVALID_OPTION"

@@ -1,0 +1,37 @@
+// Compiled with `tsc --noEmit --strict` against the generated pkg/smime_wasm.d.ts by
+// tests/js/types.test.mjs: the calls a TypeScript user writes must type-check, and the mistakes
+// below must not (each is marked with @ts-expect-error, which fails if the line compiles).
+import init, { Certificate, Identity, compose, errorCodes, sign } from '../../pkg/smime_wasm.js';
+import type { SignOptions } from '../../pkg/smime_wasm.js';
+
+export async function usage(key: string, certs: Uint8Array[]): Promise<Uint8Array> {
+  await init();
+  const me: Identity = await Identity.fromPem(key, certs);
+  const other: Identity = await Identity.fromPem(new Uint8Array(0), 'PEM text', 'passphrase');
+  other.free();
+  const cert: Certificate = await Certificate.fromBytes(certs[0]);
+  const all: Certificate[] = await Certificate.allFromBytes('PEM text');
+  const emails: string[] = cert.emails;
+  const notAfter: Date = cert.notAfter;
+  const der: Uint8Array = cert.toDer();
+  const pem: string = all[0].toPem();
+  const codes: string[] = errorCodes();
+  const message: Uint8Array = await compose({ from: 'a@example.com', to: ['b@example.com'], subject: 's', text: 't' });
+  const defaults: Uint8Array = await sign(message, me);
+  const options: SignOptions = { detached: false, digest: 'sha384', rsaPadding: 'pss', signingTime: new Date(), provider: 'webcrypto' };
+  const signed: Uint8Array = await sign('Subject: x\r\n\r\nx\r\n', me, options);
+  void [emails, notAfter, der, pem, codes, defaults];
+  return signed;
+}
+
+export async function mistakes(me: Identity): Promise<void> {
+  // @ts-expect-error: not a digest the library offers
+  await sign('x', me, { digest: 'md5' });
+  // @ts-expect-error: unknown option
+  await sign('x', me, { detach: true });
+  // @ts-expect-error: compose needs from, to and subject
+  await compose({ text: 'no headers' });
+  // @ts-expect-error: fromPem returns a Promise, not an Identity
+  const id: Identity = Identity.fromPem('k', 'c');
+  void id;
+}

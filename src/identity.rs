@@ -6,7 +6,7 @@ use der::Decode;
 use pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey};
 use zeroize::Zeroizing;
 
-use crate::certificate::{Certificate, describe_public_key};
+use crate::certificate::Certificate;
 use crate::error::{Error, Result};
 use crate::{pem, policy};
 
@@ -477,7 +477,6 @@ impl Identity {
 
     /// The key type, e.g. `RSA-2048`.
     pub fn key_algorithm(&self) -> String {
-        let _ = describe_public_key;
         self.key.key_type().to_string()
     }
 }

@@ -296,7 +296,6 @@ impl PrivateKey {
 
     /// The key as unencrypted PKCS#8 DER, for handing to another crypto provider (WebCrypto
     /// imports it as non-extractable). Crate-internal: no public API exports key material.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
         let doc = match &self.inner {
             KeyInner::Rsa(k) => k.to_pkcs8_der(),
@@ -540,6 +539,34 @@ impl Identity {
             encryption_key,
             friendly_name: None,
         }
+    }
+
+    /// Exports the identity as a PKCS#12 file (DER) protected by `password`: the key(s), the
+    /// chain and the encryption certificate, with friendlyName and localKeyId attributes.
+    ///
+    /// Default: PBES2 (PBKDF2-HMAC-SHA256, 10000 iterations, AES-256-CBC) for keys and
+    /// certificates and an HMAC-SHA-256 MAC, as OpenSSL 3 writes. `legacy`:
+    /// pbeWithSHAAnd3-KeyTripleDES-CBC for both and an HMAC-SHA-1 MAC, for old readers (Windows
+    /// before 10 1709, macOS Keychain before 2023, Java before 8u301). Salts and IVs are random.
+    pub fn to_pkcs12(&self, password: &str, legacy: bool) -> Result<Vec<u8>> {
+        let mut keys = vec![crate::pkcs12::KeyOut {
+            key: &self.key,
+            cert: self.certificate(),
+            friendly_name: self.friendly_name.as_deref(),
+        }];
+        if let (Some(key), Some(cert)) = (&self.encryption_key, &self.encryption_certificate) {
+            keys.push(crate::pkcs12::KeyOut {
+                key,
+                cert,
+                friendly_name: self.friendly_name.as_deref(),
+            });
+        }
+        let certs: Vec<&Certificate> = self
+            .chain
+            .iter()
+            .chain(self.encryption_certificate.as_ref())
+            .collect();
+        crate::pkcs12::write(&keys, &certs, password, legacy)
     }
 
     /// The private key of [`Identity::encryption_certificate`], when the identity came with one

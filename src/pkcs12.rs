@@ -3,10 +3,13 @@
 //! Written on `der`/`pkcs5` and RustCrypto primitives (see ARCHITECTURE.md for why): a BER
 //! normalizer ([`ber`]), the RFC 7292 appendix B KDF ([`kdf`]), MAC verification (HMAC with
 //! SHA-1/SHA-2), the legacy PKCS#12 PBEs (3DES, 2-key 3DES, RC2-128, RC2-40) and PBES2 through
-//! `pkcs5`.
+//! `pkcs5`. Export ([`write`]): PBES2/AES-256-CBC + HMAC-SHA-256, or legacy 3DES + HMAC-SHA-1.
 
 mod ber;
 mod kdf;
+mod write;
+
+pub(crate) use write::{KeyOut, write};
 
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockModeDecrypt, InnerIvInit, KeyIvInit};

@@ -306,3 +306,52 @@ fn imported_identities_sign_for_openssl() {
         assert_peers_pass(&results, &["openssl-cms"]);
     }
 }
+
+/// `to_pkcs12` output opens in OpenSSL (`pkcs12 -info`, default and legacy) and round-trips
+/// through our import: same keys, chain, encryption pair and friendlyName.
+#[test]
+fn export_round_trips_and_opens_in_openssl() {
+    let original =
+        Identity::from_pkcs12(&data("rfc9216/alice.p12"), Some("alice")).expect("alice.p12");
+    for legacy in [false, true] {
+        let p12 = original
+            .to_pkcs12("expört", legacy)
+            .expect("export must succeed");
+        let back = Identity::from_pkcs12(&p12, Some("expört")).expect("our export opens");
+        assert_eq!(back.chain(), original.chain(), "legacy={legacy}");
+        assert_eq!(
+            back.encryption_certificate(),
+            original.encryption_certificate()
+        );
+        assert!(back.private_key().matches(original.certificate()));
+        let enc = back.encryption_key().expect("encryption key kept");
+        assert!(enc.matches(original.encryption_certificate().expect("alice has one")));
+        assert_eq!(back.friendly_name(), Some("alice"));
+        assert_eq!(
+            Identity::from_pkcs12(&p12, Some("wrong")).expect_err("must fail"),
+            Error::WrongPassword
+        );
+        // OpenSSL reads it: MAC, certificates and keys.
+        let path = peers::scratch_file(&format!("export-{legacy}.p12"), &p12);
+        let mut cmd = std::process::Command::new("openssl");
+        cmd.args(["pkcs12", "-info", "-nodes", "-passin", "pass:expört", "-in"])
+            .arg(&path);
+        // No `-legacy` needed: 3DES and SHA-1 are in OpenSSL 3's default provider.
+        let out = match cmd.output() {
+            Ok(o) => o,
+            Err(e) if !peers::ci_mode() => {
+                eprintln!("WARNING: openssl not run ({e})");
+                continue;
+            }
+            Err(e) => panic!("openssl: {e}"),
+        };
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "legacy={legacy}: {text}");
+        assert_eq!(text.matches("BEGIN CERTIFICATE").count(), 3, "{text}");
+        assert_eq!(text.matches("BEGIN PRIVATE KEY").count(), 2, "{text}");
+        let want = if legacy { "MAC: sha1" } else { "MAC: sha256" };
+        assert!(text.contains(want), "{text}");
+        let _ = std::fs::remove_file(path);
+    }
+}

@@ -215,6 +215,9 @@ fn other_errors() {
     )
     .expect_err("must fail");
     assert_eq!(err, Error::NoCertificate);
+    // Certificates without a key.
+    let err = Identity::from_pkcs12(&data("p12/certs-only.p12"), Some("test")).expect_err("no key");
+    assert_eq!(err, Error::NoPrivateKey);
     // Not PKCS#12 at all.
     for junk in [
         &b""[..],

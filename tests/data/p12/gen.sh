@@ -17,3 +17,5 @@ openssl pkcs12 -export $K -passout pass:test -keypbe NONE -certpbe NONE -out une
 # BER re-encodings (indefinite lengths, 500-octet OCTET STRING chunks; see ber.py).
 python3 ber.py nomac.p12 ber-nomac.p12
 python3 ber.py legacy.p12 ber-legacy.p12
+# Certificates only (no key): NO_PRIVATE_KEY.
+openssl pkcs12 -export -nokeys -in $R/alice.sign.crt -certfile $R/ca.rsa.crt -passout pass:test -out certs-only.p12

@@ -299,11 +299,10 @@ fn read_auth_safe(data: &[u8], password: &Password, mac_ok: bool) -> Result<Cont
             }
             let e = ber::children(eci.content)?;
             if e.len() < 2 {
-                // No encryptedContent: nothing inside.
-                continue;
+                return Err(malformed("EncryptedContentInfo without algorithm"));
             }
             let ciphertext: Vec<u8> = match e.get(2) {
-                None => continue,
+                None => continue, // no encryptedContent: nothing inside
                 Some(t) if t.tag == 0x80 => t.content.to_vec(),
                 // Normalization kept the constructed [0]; its children are OCTET STRINGs.
                 Some(t) if t.tag == CONTEXT_0 => {

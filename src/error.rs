@@ -49,6 +49,16 @@ pub enum Error {
     Crypto(String),
     /// An ASN.1 structure could not be encoded (should not happen with valid inputs).
     Encoding(String),
+    /// The PKCS#12 password is wrong: the MAC does not verify, or (in a file without MAC) the
+    /// contents do not decrypt with it.
+    WrongPassword,
+    /// The PKCS#12 file uses a password-based encryption, MAC or integrity mode this crate does not
+    /// support (the algorithm is named), or a cost beyond the policy's limits.
+    UnsupportedPbe(String),
+    /// The PKCS#12 file holds no private key.
+    NoPrivateKey,
+    /// The input is not a well-formed PKCS#12 (PFX) file.
+    MalformedPkcs12(String),
 }
 
 impl Error {
@@ -69,6 +79,10 @@ impl Error {
             Error::KeyUsage(_) => "KEY_USAGE",
             Error::Crypto(_) => "CRYPTO_FAILURE",
             Error::Encoding(_) => "ENCODING_FAILURE",
+            Error::WrongPassword => "WRONG_PASSWORD",
+            Error::UnsupportedPbe(_) => "UNSUPPORTED_PBE",
+            Error::NoPrivateKey => "NO_PRIVATE_KEY",
+            Error::MalformedPkcs12(_) => "MALFORMED_PKCS12",
         }
     }
 
@@ -88,6 +102,10 @@ impl Error {
         "KEY_USAGE",
         "CRYPTO_FAILURE",
         "ENCODING_FAILURE",
+        "WRONG_PASSWORD",
+        "UNSUPPORTED_PBE",
+        "NO_PRIVATE_KEY",
+        "MALFORMED_PKCS12",
     ];
 }
 
@@ -118,6 +136,12 @@ impl fmt::Display for Error {
             Error::KeyUsage(why) => write!(f, "key usage: {why}"),
             Error::Crypto(why) => write!(f, "cryptographic operation failed: {why}"),
             Error::Encoding(why) => write!(f, "ASN.1 encoding failed: {why}"),
+            Error::WrongPassword => f.write_str("the password does not open the PKCS#12 file"),
+            Error::UnsupportedPbe(what) => {
+                write!(f, "unsupported PKCS#12 protection: {what}")
+            }
+            Error::NoPrivateKey => f.write_str("the PKCS#12 file holds no private key"),
+            Error::MalformedPkcs12(why) => write!(f, "malformed PKCS#12 file: {why}"),
         }
     }
 }
@@ -157,6 +181,10 @@ mod tests {
             Error::KeyUsage(String::new()),
             Error::Crypto(String::new()),
             Error::Encoding(String::new()),
+            Error::WrongPassword,
+            Error::UnsupportedPbe(String::new()),
+            Error::NoPrivateKey,
+            Error::MalformedPkcs12(String::new()),
         ];
         let codes: Vec<_> = samples.iter().map(Error::code).collect();
         assert_eq!(codes, Error::ALL_CODES);
@@ -166,7 +194,8 @@ mod tests {
         assert_eq!(dedup.len(), codes.len());
         for c in codes {
             assert!(
-                c.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'),
+                c.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'),
                 "{c}"
             );
         }

@@ -113,6 +113,11 @@ impl PrivateKey {
         ))
     }
 
+    /// Reads an unencrypted DER PKCS#8 key (a PKCS#12 keyBag or decrypted shrouded key bag).
+    pub(crate) fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
+        Self::from_pkcs8(der)
+    }
+
     fn from_pkcs8(der: &[u8]) -> Result<Self> {
         let info = pkcs8::PrivateKeyInfoRef::from_der(der)
             .map_err(|e| Error::MalformedKey(format!("PKCS#8: {e}")))?;
@@ -291,7 +296,6 @@ impl PrivateKey {
 
     /// The key as unencrypted PKCS#8 DER, for handing to another crypto provider (WebCrypto
     /// imports it as non-extractable). Crate-internal: no public API exports key material.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
         let doc = match &self.inner {
             KeyInner::Rsa(k) => k.to_pkcs8_der(),
@@ -353,7 +357,7 @@ struct RawEncryptedPrivateKeyInfo {
 }
 
 /// Refuses key-derivation parameters that would make a hostile file take minutes or gigabytes.
-fn check_kdf_cost(scheme: &pkcs5::EncryptionScheme) -> Result<()> {
+pub(crate) fn check_kdf_cost(scheme: &pkcs5::EncryptionScheme) -> Result<()> {
     let pkcs5::EncryptionScheme::Pbes2(params) = scheme else {
         return Ok(());
     };
@@ -382,6 +386,17 @@ fn check_kdf_cost(scheme: &pkcs5::EncryptionScheme) -> Result<()> {
     }
 }
 
+/// The index of the certificate holding `key`'s public key, preferring one that allows signing
+/// and is not a CA, then the most recently issued.
+fn leaf_for(key: &PrivateKey, certificates: &[Certificate]) -> Option<usize> {
+    certificates
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| key.matches(c))
+        .max_by_key(|(_, c)| (c.allows_signing() && !c.is_ca(), c.not_before()))
+        .map(|(i, _)| i)
+}
+
 /// A short name for an algorithm OID in error messages.
 pub(crate) fn oid_name(oid: ObjectIdentifier) -> String {
     const_oid::db::DB
@@ -397,6 +412,8 @@ pub struct Identity {
     key: PrivateKey,
     chain: Vec<Certificate>,
     encryption_certificate: Option<Certificate>,
+    encryption_key: Option<PrivateKey>,
+    friendly_name: Option<String>,
 }
 
 impl Identity {
@@ -416,16 +433,81 @@ impl Identity {
         if certificates.is_empty() {
             return Err(Error::NoCertificate);
         }
-        let mut rest = certificates;
-        let leaf_index = rest
+        let leaf_index = leaf_for(&key, &certificates).ok_or(Error::KeyCertMismatch)?;
+        Ok(Self::assemble(key, certificates, leaf_index, None))
+    }
+
+    /// Opens a PKCS#12 (.p12/.pfx) file: its private key(s) and certificates.
+    ///
+    /// `password`: `Some(p)` is the password; `None` means the file has none. RFC 7292 tells an
+    /// absent password (empty octet string) from `""` (two NUL octets); with `None` or `Some("")`
+    /// both are tried, as OpenSSL does. A wrong password is [`Error::WrongPassword`] (the MAC
+    /// fails, or, without a MAC, the contents do not decrypt).
+    ///
+    /// With several keys (RFC 9216 files hold a signing and an encryption key), the main key is
+    /// the one whose certificate allows signing; another key whose certificate allows encryption
+    /// becomes [`Identity::encryption_key`] with that certificate as
+    /// [`Identity::encryption_certificate`] (paired by public key, not by order). The chain is
+    /// built from the certificate bags, leaf first. [`Identity::friendly_name`] is the main key's
+    /// friendlyName attribute (or its certificate's).
+    pub fn from_pkcs12(bytes: &[u8], password: Option<&str>) -> Result<Self> {
+        let contents = crate::pkcs12::read(bytes, password)?;
+        if contents.keys.is_empty() {
+            return Err(Error::NoPrivateKey);
+        }
+        if contents.certs.is_empty() {
+            return Err(Error::NoCertificate);
+        }
+        let names: Vec<Option<String>> = contents
+            .certs
             .iter()
-            .enumerate()
-            .filter(|(_, c)| key.matches(c))
-            .max_by_key(|(_, c)| (c.allows_signing() && !c.is_ca(), c.not_before()))
-            .map(|(i, _)| i)
-            .ok_or(Error::KeyCertMismatch)?;
-        let leaf = rest.remove(leaf_index);
-        let mut chain = vec![leaf];
+            .map(|c| c.friendly_name.clone())
+            .collect();
+        let certs: Vec<Certificate> = contents.certs.into_iter().map(|c| c.cert).collect();
+        // Each key with the index of its best certificate.
+        let mut keys: Vec<(crate::pkcs12::KeyEntry, usize)> = Vec::new();
+        for k in contents.keys {
+            if let Some(i) = leaf_for(&k.key, &certs) {
+                keys.push((k, i));
+            }
+        }
+        if keys.is_empty() {
+            return Err(Error::KeyCertMismatch);
+        }
+        let main = keys
+            .iter()
+            .position(|(_, i)| certs[*i].allows_signing() && !certs[*i].is_ca())
+            .unwrap_or(0);
+        let (main_entry, leaf_index) = keys.remove(main);
+        let encryption = keys
+            .into_iter()
+            .find(|(_, i)| *i != leaf_index && certs[*i].allows_encryption() && !certs[*i].is_ca())
+            .map(|(k, i)| (k.key, i));
+        let friendly_name = main_entry
+            .friendly_name
+            .clone()
+            .or_else(|| names[leaf_index].clone());
+        let mut identity = Self::assemble(main_entry.key, certs, leaf_index, encryption);
+        identity.friendly_name = friendly_name;
+        Ok(identity)
+    }
+
+    /// Orders the chain from `certificates[leaf_index]` and picks the encryption certificate:
+    /// the one of `encryption` (a second key and its certificate's index) when given, else one
+    /// sharing an e-mail address with the leaf (see [`Identity::from_parts`]).
+    fn assemble(
+        key: PrivateKey,
+        certificates: Vec<Certificate>,
+        leaf_index: usize,
+        encryption: Option<(PrivateKey, usize)>,
+    ) -> Self {
+        let mut rest: Vec<Option<Certificate>> = certificates.into_iter().map(Some).collect();
+        let (encryption_key, mut encryption_certificate) = match encryption {
+            Some((k, i)) => (Some(k), rest[i].take()),
+            None => (None, None),
+        };
+        let mut chain = vec![rest[leaf_index].take().expect("leaf index is valid")];
+        let mut rest: Vec<Certificate> = rest.into_iter().flatten().collect();
         while let Some(last) = chain.last() {
             if last.is_self_issued() {
                 break;
@@ -435,24 +517,68 @@ impl Identity {
             };
             chain.push(rest.remove(i));
         }
-        let emails = chain[0].emails();
-        let encryption_certificate = rest
-            .iter()
-            .position(|c| {
-                !c.is_ca()
-                    && !key.matches(c)
-                    && c.allows_encryption()
-                    && c.emails()
-                        .iter()
-                        .any(|e| emails.iter().any(|m| m.eq_ignore_ascii_case(e)))
-            })
-            .map(|i| rest.remove(i));
+        if encryption_certificate.is_none() {
+            let emails = chain[0].emails();
+            encryption_certificate = rest
+                .iter()
+                .position(|c| {
+                    !c.is_ca()
+                        && !key.matches(c)
+                        && c.allows_encryption()
+                        && c.emails()
+                            .iter()
+                            .any(|e| emails.iter().any(|m| m.eq_ignore_ascii_case(e)))
+                })
+                .map(|i| rest.remove(i));
+        }
         chain.extend(rest);
-        Ok(Self {
+        Self {
             key,
             chain,
             encryption_certificate,
-        })
+            encryption_key,
+            friendly_name: None,
+        }
+    }
+
+    /// Exports the identity as a PKCS#12 file (DER) protected by `password`: the key(s), the
+    /// chain and the encryption certificate, with friendlyName and localKeyId attributes.
+    ///
+    /// Default: PBES2 (PBKDF2-HMAC-SHA256, 10000 iterations, AES-256-CBC) for keys and
+    /// certificates and an HMAC-SHA-256 MAC, as OpenSSL 3 writes. `legacy`:
+    /// pbeWithSHAAnd3-KeyTripleDES-CBC for both and an HMAC-SHA-1 MAC, for old readers (Windows
+    /// before 10 1709, macOS Keychain before 2023, Java before 8u301). Salts and IVs are random.
+    pub fn to_pkcs12(&self, password: &str, legacy: bool) -> Result<Vec<u8>> {
+        let mut keys = vec![crate::pkcs12::KeyOut {
+            key: &self.key,
+            cert: self.certificate(),
+            friendly_name: self.friendly_name.as_deref(),
+        }];
+        if let (Some(key), Some(cert)) = (&self.encryption_key, &self.encryption_certificate) {
+            keys.push(crate::pkcs12::KeyOut {
+                key,
+                cert,
+                friendly_name: self.friendly_name.as_deref(),
+            });
+        }
+        let certs: Vec<&Certificate> = self
+            .chain
+            .iter()
+            .chain(self.encryption_certificate.as_ref())
+            .collect();
+        crate::pkcs12::write(&keys, &certs, password, legacy)
+    }
+
+    /// The private key of [`Identity::encryption_certificate`], when the identity came with one
+    /// (a PKCS#12 file holding a separate encryption key). For decryption; never exported.
+    pub fn encryption_key(&self) -> Option<&PrivateKey> {
+        self.encryption_key.as_ref()
+    }
+
+    /// The friendlyName of the main key (or of its certificate) in the PKCS#12 file it came
+    /// from; `None` for identities built from PEM.
+    pub fn friendly_name(&self) -> Option<&str> {
+        self.friendly_name.as_deref()
     }
 
     /// The signing certificate (the leaf).

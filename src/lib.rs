@@ -29,6 +29,7 @@ pub mod error;
 pub mod identity;
 pub mod mime;
 mod pem;
+mod pkcs12;
 pub mod policy;
 pub mod provider;
 pub mod sign;

@@ -23,3 +23,13 @@ pub const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
 
 /// Most memory an scrypt-encrypted key may ask for (128 · r · N bytes).
 pub const MAX_SCRYPT_MEMORY: u64 = 256 * 1024 * 1024;
+
+/// Largest PKCS#12 file accepted, in bytes.
+pub const MAX_PKCS12_INPUT_SIZE: usize = 4 * 1024 * 1024;
+
+/// Deepest ASN.1 nesting accepted in a PKCS#12 file (and nested SafeContents bags).
+pub const MAX_PKCS12_DEPTH: usize = 32;
+
+/// Most iterations accepted for a PKCS#12 MAC or legacy PBE key derivation (PBES2 uses
+/// [`MAX_PBKDF2_ITERATIONS`]). The RFC 7292 KDF runs one hash per iteration.
+pub const MAX_PKCS12_ITERATIONS: u32 = 10_000_000;

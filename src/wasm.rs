@@ -11,4 +11,6 @@ mod convert;
 mod js_error;
 mod webcrypto;
 
-pub use api::{Certificate, Identity, SignOptionsArg, compose, error_codes, sign};
+pub use api::{
+    Certificate, Identity, Pkcs12ExportOptionsArg, SignOptionsArg, compose, error_codes, sign,
+};

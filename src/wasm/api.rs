@@ -142,6 +142,58 @@ impl Identity {
         }))
     }
 
+    /// Imports a PKCS#12 (.p12/.pfx) file: PBES2 or the legacy PKCS#12 PBEs (3DES, RC2), any MAC
+    /// digest, BER or DER. A file with a signing and an encryption key yields both, matched to their
+    /// certificates by public key. `password` absent or `""` tries both the empty and the absent
+    /// password, as OpenSSL does. Resolves to an `Identity`.
+    #[wasm_bindgen(js_name = fromPkcs12, unchecked_return_type = "Promise<Identity>")]
+    pub fn from_pkcs12(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,
+        password: Option<String>,
+    ) -> Promise {
+        let password = password.map(Zeroizing::new);
+        let built = convert::secret_bytes(&bytes, "pkcs12")
+            .and_then(|b| crate::Identity::from_pkcs12(&b, password.as_ref().map(|p| p.as_str())));
+        settle(built.map(|inner| {
+            JsValue::from(Identity {
+                inner: Rc::new(inner),
+                webcrypto_keys: Rc::new(KeyCache::default()),
+            })
+        }))
+    }
+
+    /// **Exports the private key(s)** with the certificates as a password-protected PKCS#12 file,
+    /// for backup. Default: PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) with a SHA-256 MAC;
+    /// `{legacy: true}`: 3DES with a SHA-1 MAC, for old Windows. This is the only call that lets
+    /// key material out of the module. Resolves to a `Uint8Array`.
+    #[wasm_bindgen(js_name = toPkcs12, unchecked_return_type = "Promise<Uint8Array>")]
+    pub fn to_pkcs12(
+        &self,
+        password: String,
+        #[wasm_bindgen(unchecked_param_type = "{ legacy?: boolean }")] options: Option<
+            js_sys::Object,
+        >,
+    ) -> Promise {
+        let password = Zeroizing::new(password);
+        let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+        let exported = Options::new(&options, "toPkcs12", &["legacy"])
+            .and_then(|o| o.bool("legacy", false))
+            .and_then(|legacy| self.inner.to_pkcs12(&password, legacy));
+        settle(exported.map(|bytes| Uint8Array::from(bytes.as_slice()).into()))
+    }
+
+    /// The friendlyName of the key (or its certificate) from a PKCS#12 file, if it had one.
+    #[wasm_bindgen(getter, js_name = friendlyName)]
+    pub fn friendly_name(&self) -> Option<String> {
+        self.inner.friendly_name().map(str::to_owned)
+    }
+
+    /// True when the identity holds a separate encryption key (RFC 9216 style .p12 files).
+    #[wasm_bindgen(getter, js_name = hasEncryptionKey)]
+    pub fn has_encryption_key(&self) -> bool {
+        self.inner.encryption_key().is_some()
+    }
+
     /// The signing certificate.
     #[wasm_bindgen(getter)]
     pub fn certificate(&self) -> Certificate {
@@ -192,6 +244,11 @@ export interface SignOptions {
   /** Crypto provider. Default 'auto' (WebCrypto, RustCrypto for what it lacks). */
   provider?: 'auto' | 'webcrypto' | 'rustcrypto';
 }
+/** Options of `identity.toPkcs12`. */
+export interface Pkcs12ExportOptions {
+  /** 3DES + SHA-1 MAC for old Windows (default false: PBES2 AES-256-CBC + SHA-256 MAC). */
+  legacy?: boolean;
+}
 /** An attachment of `compose`. */
 export interface ComposeAttachment {
   filename: string;
@@ -220,6 +277,13 @@ extern "C" {
     /// The options object of `sign` (typed in TypeScript as `SignOptions`).
     #[wasm_bindgen(typescript_type = "SignOptions")]
     pub type SignOptionsArg;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The options object of `toPkcs12` (typed in TypeScript as `Pkcs12ExportOptions`).
+    #[wasm_bindgen(typescript_type = "Pkcs12ExportOptions")]
+    pub type Pkcs12ExportOptionsArg;
 }
 
 const SIGN_OPTIONS: &[&str] = &[

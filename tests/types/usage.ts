@@ -9,6 +9,11 @@ export async function usage(key: string, certs: Uint8Array[]): Promise<Uint8Arra
   const me: Identity = await Identity.fromPem(key, certs);
   const other: Identity = await Identity.fromPem(new Uint8Array(0), 'PEM text', 'passphrase');
   other.free();
+  const fromP12: Identity = await Identity.fromPkcs12(new Uint8Array(0), 'password');
+  const backup: Uint8Array = await fromP12.toPkcs12('new password', { legacy: true });
+  const name: string | undefined = fromP12.friendlyName;
+  const modern: Uint8Array = await fromP12.toPkcs12('new password');
+  void [backup, name, modern];
   const cert: Certificate = await Certificate.fromBytes(certs[0]);
   const all: Certificate[] = await Certificate.allFromBytes('PEM text');
   const emails: string[] = cert.emails;
@@ -31,6 +36,8 @@ export async function mistakes(me: Identity): Promise<void> {
   await sign('x', me, { detach: true });
   // @ts-expect-error: compose needs from, to and subject
   await compose({ text: 'no headers' });
+  // @ts-expect-error: toPkcs12 needs a password
+  await me.toPkcs12();
   // @ts-expect-error: fromPem returns a Promise, not an Identity
   const id: Identity = Identity.fromPem('k', 'c');
   void id;

@@ -19,6 +19,7 @@ pub const HEIDI_KEY: &str = include_str!("../data/keys/heidi.p384.key");
 pub const HEIDI_CRT: &str = include_str!("../data/keys/heidi.p384.crt");
 pub const CARLOS_KEY: &str = include_str!("../data/rfc9216/carlos.sign.key");
 pub const CARLOS_CRT: &str = include_str!("../data/rfc9216/carlos.sign.crt");
+pub const ALICE_P12: &[u8] = include_bytes!("../data/rfc9216/alice.p12");
 pub const ENCRYPTED_KEY: &str = include_str!("../data/keys/alice.pbes2-aes256.pem");
 
 pub const MESSAGE: &str = "From: alice@smime.example\nTo: bob@smime.example\nSubject: wasm test\n\nHello from wasm, caf\u{e9}.\n";
@@ -219,6 +220,65 @@ pub async fn run_all() {
             verify_signature(&signed_data_of(&out).1, crt);
         }
     }
+
+    // PKCS#12: RFC 9216 alice.p12 (3DES, SHA-1 MAC) holds a signing and an encryption key
+    let p12 = Uint8Array::from(ALICE_P12);
+    let from_p12 = Identity::try_from_js(
+        await_ok(Identity::from_pkcs12(
+            p12.clone().into(),
+            Some("alice".into()),
+        ))
+        .await,
+    );
+    assert_eq!(
+        from_p12.certificate().emails(),
+        vec!["alice@smime.example".to_string()]
+    );
+    assert!(from_p12.has_encryption_key());
+    assert!(from_p12.encryption_certificate().is_some());
+    let signed = sign_text(&from_p12, &[("signingTime", t.clone())]).await;
+    // the key from the .p12 signs, and the signature verifies against Alice's certificate
+    verify_signature(&signed_data_of(&signed).1, ALICE_CRT);
+    assert_eq!(
+        rejected_code(Identity::from_pkcs12(
+            p12.clone().into(),
+            Some("bob".into())
+        ))
+        .await,
+        "WRONG_PASSWORD"
+    );
+    assert_eq!(
+        rejected_code(Identity::from_pkcs12(
+            Uint8Array::from(&ALICE_P12[..100]).into(),
+            Some("alice".into())
+        ))
+        .await,
+        "MALFORMED_PKCS12"
+    );
+    // export, both modes, and import again
+    for legacy in [false, true] {
+        let exported = await_ok(from_p12.to_pkcs12(
+            "backup pass".into(),
+            Some(opts(&[("legacy", legacy.into())]).unchecked_into()),
+        ))
+        .await;
+        let again = Identity::try_from_js(
+            await_ok(Identity::from_pkcs12(exported, Some("backup pass".into()))).await,
+        );
+        assert_eq!(
+            again.certificate().fingerprint_sha256(),
+            from_p12.certificate().fingerprint_sha256()
+        );
+        assert!(again.has_encryption_key(), "legacy={legacy}");
+    }
+    assert_eq!(
+        rejected_code(from_p12.to_pkcs12(
+            "x".into(),
+            Some(opts(&[("legacyy", true.into())]).unchecked_into())
+        ))
+        .await,
+        "INVALID_OPTION"
+    );
 
     // opaque signed-data
     let opaque = sign_text(&alice, &[("detached", false.into())]).await;

@@ -167,13 +167,7 @@ impl Identity {
     /// `{legacy: true}`: 3DES with a SHA-1 MAC, for old Windows. This is the only call that lets
     /// key material out of the module. Resolves to a `Uint8Array`.
     #[wasm_bindgen(js_name = toPkcs12, unchecked_return_type = "Promise<Uint8Array>")]
-    pub fn to_pkcs12(
-        &self,
-        password: String,
-        #[wasm_bindgen(unchecked_param_type = "{ legacy?: boolean }")] options: Option<
-            js_sys::Object,
-        >,
-    ) -> Promise {
+    pub fn to_pkcs12(&self, password: String, options: Option<Pkcs12ExportOptionsArg>) -> Promise {
         let password = Zeroizing::new(password);
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
         let exported = Options::new(&options, "toPkcs12", &["legacy"])

@@ -66,17 +66,24 @@ impl Identity {
         let subject = name_of(name, None)?;
         let spki = spki_of(&key)?;
         let ski = key_id(&spki);
+        let extensions = vec![
+            ext(
+                &BasicConstraints {
+                    ca: true,
+                    path_len_constraint: Some(0),
+                },
+                &subject,
+            )?,
+            ext(
+                &KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign),
+                &subject,
+            )?,
+            ext(&SubjectKeyIdentifier(octets(&ski)?), &subject)?,
+        ];
         let profile = Profile {
             subject: subject.clone(),
             issuer: subject,
-            extensions: vec![
-                ext(&BasicConstraints {
-                    ca: true,
-                    path_len_constraint: Some(0),
-                })?,
-                ext(&KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign))?,
-                ext(&SubjectKeyIdentifier(octets(&ski)?))?,
-            ],
+            extensions,
         };
         let cert = build(profile, spki, &key, valid_days, now_unix)?;
         Identity::from_parts(key, vec![cert])
@@ -133,24 +140,34 @@ impl Identity {
             KeyType::P256 | KeyType::P384 => usages |= KeyUsages::KeyAgreement,
             KeyType::Ed25519 => {}
         }
-        let profile = Profile {
-            subject,
-            issuer: issuer_name,
-            extensions: vec![
-                ext(&BasicConstraints {
+        let extensions = vec![
+            ext(
+                &BasicConstraints {
                     ca: false,
                     path_len_constraint: None,
-                })?,
-                ext(&KeyUsage(usages))?,
-                ext(&ExtendedKeyUsage(vec![EMAIL_PROTECTION]))?,
-                ext(&SubjectAltName(vec![GeneralName::Rfc822Name(email)]))?,
-                ext(&SubjectKeyIdentifier(octets(&ski)?))?,
-                ext(&AuthorityKeyIdentifier {
+                },
+                &subject,
+            )?,
+            ext(&KeyUsage(usages), &subject)?,
+            ext(&ExtendedKeyUsage(vec![EMAIL_PROTECTION]), &subject)?,
+            ext(
+                &SubjectAltName(vec![GeneralName::Rfc822Name(email)]),
+                &subject,
+            )?,
+            ext(&SubjectKeyIdentifier(octets(&ski)?), &subject)?,
+            ext(
+                &AuthorityKeyIdentifier {
                     key_identifier: Some(octets(&issuer_key_id)?),
                     authority_cert_issuer: None,
                     authority_cert_serial_number: None,
-                })?,
-            ],
+                },
+                &subject,
+            )?,
+        ];
+        let profile = Profile {
+            subject,
+            issuer: issuer_name,
+            extensions,
         };
         let signer = options.issuer.map_or(&key, |ca| ca.private_key());
         let cert = build(profile, spki, signer, options.valid_days, options.now_unix)?;
@@ -296,12 +313,12 @@ fn octets(bytes: &[u8]) -> Result<OctetString> {
 }
 
 /// An extension with its standard criticality (x509-cert's: basicConstraints and keyUsage
-/// critical here, the others not).
-fn ext<T>(value: &T) -> Result<Extension>
+/// critical; subjectAltName critical only under an empty subject, RFC 5280 §4.2.1.6).
+fn ext<T>(value: &T, subject: &Name) -> Result<Extension>
 where
     for<'a> &'a T: ToExtension<Error = der::Error>,
 {
-    Ok(value.to_extension(&Name::default(), &[])?)
+    Ok(value.to_extension(subject, &[])?)
 }
 
 /// `local@domain`, printable ASCII without spaces, one `@`, a non-empty domain with a dot or not.

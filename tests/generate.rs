@@ -85,6 +85,23 @@ fn ca_and_user(name: &str, ca_type: KeyType, user_type: KeyType, sig_alg: SigAlg
     assert_eq!(leaf.key_usage(), usages);
     assert_eq!(leaf.extended_key_usage(), ["emailProtection"]);
     assert_eq!(leaf.not_after() - leaf.not_before(), 365 * 86_400);
+    // Criticality: basicConstraints and keyUsage critical, the rest not (the subject is not
+    // empty, so subjectAltName need not be critical: RFC 5280 section 4.2.1.6).
+    for (cert, expected) in [
+        (ca_cert, &["2.5.29.19", "2.5.29.15"][..]),
+        (leaf, &["2.5.29.19", "2.5.29.15"][..]),
+    ] {
+        let critical: Vec<String> = cert
+            .x509()
+            .tbs_certificate()
+            .extensions()
+            .expect("extensions")
+            .iter()
+            .filter(|e| e.critical)
+            .map(|e| e.extn_id.to_string())
+            .collect();
+        assert_eq!(critical, expected, "{name}: critical extensions");
+    }
     let serial = leaf.x509().tbs_certificate().serial_number().as_bytes();
     assert_eq!(serial.len(), 16, "16-octet serial");
     assert!(serial[0] & 0x80 == 0, "positive serial");

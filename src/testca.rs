@@ -62,8 +62,9 @@ impl Identity {
         valid_days: u32,
         now_unix: u64,
     ) -> Result<Identity> {
-        let key = PrivateKey::generate(key_type)?;
+        check_valid_days(valid_days)?;
         let subject = name_of(name, None)?;
+        let key = PrivateKey::generate(key_type)?;
         let spki = spki_of(&key)?;
         let ski = key_id(&spki);
         let extensions = vec![
@@ -105,18 +106,19 @@ impl Identity {
                     options.email
                 ))
             })?;
-        let key = PrivateKey::generate(options.key_type)?;
+        if options.issuer.is_some_and(|ca| !ca.certificate().is_ca()) {
+            return Err(Error::InvalidOption(
+                "issuer: the issuer's certificate is not a CA certificate".into(),
+            ));
+        }
+        check_valid_days(options.valid_days)?;
         let subject = name_of(options.name, Some(&email))?;
+        let key = PrivateKey::generate(options.key_type)?;
         let spki = spki_of(&key)?;
         let ski = key_id(&spki);
         let (issuer_name, issuer_key_id, chain) = match options.issuer {
             Some(ca) => {
                 let ca_cert = ca.certificate();
-                if !ca_cert.is_ca() {
-                    return Err(Error::InvalidOption(
-                        "issuer: the issuer's certificate is not a CA certificate".into(),
-                    ));
-                }
                 let id = ca_cert
                     .x509()
                     .tbs_certificate()
@@ -211,11 +213,7 @@ fn build(
     valid_days: u32,
     now_unix: u64,
 ) -> Result<Certificate> {
-    if !(1..=MAX_VALID_DAYS).contains(&valid_days) {
-        return Err(Error::InvalidOption(format!(
-            "validDays: {valid_days} (1 to {MAX_VALID_DAYS})"
-        )));
-    }
+    check_valid_days(valid_days)?;
     let start = Duration::from_secs(now_unix);
     let end = start + Duration::from_secs(u64::from(valid_days) * 86_400);
     let validity = Validity::new(x509_time(start)?, x509_time(end)?);
@@ -253,6 +251,17 @@ fn build(
     }
     .map_err(failed)?;
     Certificate::from_der(&cert.to_der()?)
+}
+
+/// Options are checked before the (possibly slow) key generation.
+fn check_valid_days(valid_days: u32) -> Result<()> {
+    if (1..=MAX_VALID_DAYS).contains(&valid_days) {
+        Ok(())
+    } else {
+        Err(Error::InvalidOption(format!(
+            "validDays: {valid_days} (1 to {MAX_VALID_DAYS})"
+        )))
+    }
 }
 
 /// UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 §4.1.2.5).

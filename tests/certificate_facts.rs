@@ -194,3 +194,60 @@ fn a_flipped_bit_breaks_the_signature() {
         }
     }
 }
+
+#[test]
+fn unsupported_signature_algorithms_are_false_not_errors() {
+    // RFC 4134 Carl: a self-signed DSA CA (dsa-with-sha1); DSA is not verified here.
+    let carl = Certificate::from_bytes(
+        &std::fs::read(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/rfc4134/CarlDSSSelf.cer"),
+        )
+        .expect("read"),
+    )
+    .expect("parse");
+    assert!(carl.is_self_issued());
+    assert!(!carl.is_self_signed());
+    assert_eq!(carl.curve(), None);
+    assert_eq!(carl.key_size(), None);
+}
+
+/// Every one-octet change of a few certificates: whatever still parses, every fact is computed
+/// without a panic, and no changed certificate keeps a valid self-signature (every octet is in
+/// the signed bytes, the signature, or the algorithm that must equal the signed one).
+#[test]
+fn mutated_certificates_never_panic() {
+    for path in [
+        "rfc9216/ca.25519.crt",
+        "facts/p256-sha384-all-usages.crt",
+        "facts/rsa-pss-sha256.crt",
+        "rfc9216/carlos.encrypt.crt",
+    ] {
+        let der = cert(path).to_der();
+        let mut parsed = 0;
+        for i in 0..der.len() {
+            let mut m = der.clone();
+            m[i] ^= 0x5a;
+            let Ok(c) = Certificate::from_der(&m) else {
+                continue;
+            };
+            parsed += 1;
+            let _ = (
+                c.key_usage(),
+                c.has_key_usage(),
+                c.extended_key_usage(),
+                c.has_extended_key_usage(),
+                c.smime_capabilities(),
+                c.key_size(),
+                c.curve(),
+                c.is_ca(),
+            );
+            if c.is_self_issued() {
+                assert!(
+                    !c.is_self_signed(),
+                    "{path}: octet {i} changed, still verifies"
+                );
+            }
+        }
+        eprintln!("{path}: {parsed} of {} mutations parsed", der.len());
+    }
+}

@@ -2,14 +2,19 @@
 
 use const_oid::ObjectIdentifier;
 use const_oid::db::rfc5912;
+use const_oid::db::rfc8410;
 use der::Decode;
 use sha2::{Digest, Sha256};
 use x509_cert::ext::pkix::name::GeneralName;
-use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, KeyUsages, SubjectAltName};
+use x509_cert::ext::pkix::{
+    BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages, SubjectAltName,
+};
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
 
 use crate::error::{Error, Result};
 use crate::{pem, policy};
+
+mod verify;
 
 /// The emailAddress attribute of a distinguished name (PKCS #9), deprecated but still common.
 const EMAIL_ADDRESS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.1");
@@ -179,7 +184,7 @@ impl Certificate {
     }
 
     /// The keyUsage extension's bits, when the certificate has one.
-    pub(crate) fn key_usage(&self) -> Option<KeyUsage> {
+    pub(crate) fn key_usage_bits(&self) -> Option<KeyUsage> {
         self.inner
             .tbs_certificate()
             .get_extension::<KeyUsage>()
@@ -199,7 +204,7 @@ impl Certificate {
     /// True when the key may be used for signatures (no keyUsage, or digitalSignature or
     /// nonRepudiation set).
     pub fn allows_signing(&self) -> bool {
-        self.key_usage().is_none_or(|ku| {
+        self.key_usage_bits().is_none_or(|ku| {
             ku.0.contains(KeyUsages::DigitalSignature) || ku.0.contains(KeyUsages::NonRepudiation)
         })
     }
@@ -207,7 +212,7 @@ impl Certificate {
     /// True when the key may be used to receive encrypted mail (keyEncipherment or keyAgreement;
     /// a certificate without keyUsage allows everything).
     pub fn allows_encryption(&self) -> bool {
-        self.key_usage().is_none_or(|ku| {
+        self.key_usage_bits().is_none_or(|ku| {
             ku.0.contains(KeyUsages::KeyEncipherment) || ku.0.contains(KeyUsages::KeyAgreement)
         })
     }
@@ -223,22 +228,272 @@ impl Certificate {
     }
 }
 
+/// Facts for a user interface: key usages, extended key usages, S/MIME capabilities, key size and
+/// curve, and whether (and by whom) the certificate is signed.
+impl Certificate {
+    /// The keyUsage bits that are set, by their RFC 5280 names (`digitalSignature`,
+    /// `nonRepudiation`, `keyEncipherment`, `dataEncipherment`, `keyAgreement`, `keyCertSign`,
+    /// `cRLSign`, `encipherOnly`, `decipherOnly`), in that order. Empty when the certificate has
+    /// no keyUsage extension (see [`Certificate::has_key_usage`]: no extension allows every use).
+    pub fn key_usage(&self) -> Vec<&'static str> {
+        let Some(ku) = self.key_usage_bits() else {
+            return Vec::new();
+        };
+        KEY_USAGE_NAMES
+            .iter()
+            .filter(|(bit, _)| ku.0.contains(*bit))
+            .map(|(_, name)| *name)
+            .collect()
+    }
+
+    /// True when the certificate has a (decodable) keyUsage extension.
+    pub fn has_key_usage(&self) -> bool {
+        self.key_usage_bits().is_some()
+    }
+
+    /// The extendedKeyUsage purposes, in certificate order: `emailProtection`, `serverAuth`,
+    /// `clientAuth`, `codeSigning`, `timeStamping`, `OCSPSigning`, `anyExtendedKeyUsage`, or the
+    /// dotted OID for any other purpose. Empty when the extension is absent.
+    pub fn extended_key_usage(&self) -> Vec<String> {
+        match self
+            .inner
+            .tbs_certificate()
+            .get_extension::<ExtendedKeyUsage>()
+        {
+            Ok(Some((_, eku))) => eku.0.iter().map(|oid| oid_label(*oid, EKU_NAMES)).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// True when the certificate has an extendedKeyUsage extension.
+    pub fn has_extended_key_usage(&self) -> bool {
+        matches!(
+            self.inner
+                .tbs_certificate()
+                .get_extension::<ExtendedKeyUsage>(),
+            Ok(Some(_))
+        )
+    }
+
+    /// The capability OIDs of the SMIMECapabilities extension (1.2.840.113549.1.9.15, RFC 4262),
+    /// in certificate order, named where known (`aes256-CBC`, `aes128-GCM`, `rsaes-OAEP`, ...),
+    /// dotted otherwise. Empty when the extension is absent or cannot be decoded.
+    pub fn smime_capabilities(&self) -> Vec<String> {
+        let Some(exts) = self.inner.tbs_certificate().extensions() else {
+            return Vec::new();
+        };
+        let Some(ext) = exts.iter().find(|e| e.extn_id == SMIME_CAPABILITIES) else {
+            return Vec::new();
+        };
+        Vec::<SmimeCapability>::from_der(ext.extn_value.as_bytes())
+            .map(|caps| {
+                caps.iter()
+                    .map(|c| oid_label(c.capability_id, CAPABILITY_NAMES))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The size of the public key in bits: the RSA modulus size, the field size of an elliptic
+    /// curve (256, 384, 521), 256 for Ed25519/X25519 and 456/448 for Ed448/X448 (their key
+    /// lengths). `None` for anything else.
+    pub fn key_size(&self) -> Option<usize> {
+        let spki = self.public_key_info();
+        let oid = spki.algorithm.oid;
+        if oid == rfc5912::RSA_ENCRYPTION || oid == rfc5912::ID_RSASSA_PSS {
+            return rsa_modulus_bits(spki.subject_public_key.raw_bytes());
+        }
+        match self.curve()? {
+            "P-256" => Some(256),
+            "P-384" => Some(384),
+            "P-521" => Some(521),
+            "Ed25519" | "X25519" => Some(256),
+            "Ed448" => Some(456),
+            "X448" => Some(448),
+            _ => None,
+        }
+    }
+
+    /// The named curve of an EC key (`P-256`, `P-384`, `P-521`), or the algorithm that fixes the
+    /// curve (`Ed25519`, `X25519`, `Ed448`, `X448`); `None` for RSA and unknown curves.
+    pub fn curve(&self) -> Option<&'static str> {
+        let spki = self.public_key_info();
+        let oid = spki.algorithm.oid;
+        if oid == rfc5912::ID_EC_PUBLIC_KEY {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())?;
+            return if curve == rfc5912::SECP_256_R_1 {
+                Some("P-256")
+            } else if curve == rfc5912::SECP_384_R_1 {
+                Some("P-384")
+            } else if curve == rfc5912::SECP_521_R_1 {
+                Some("P-521")
+            } else {
+                None
+            };
+        }
+        [
+            (rfc8410::ID_ED_25519, "Ed25519"),
+            (rfc8410::ID_X_25519, "X25519"),
+            (rfc8410::ID_ED_448, "Ed448"),
+            (rfc8410::ID_X_448, "X448"),
+        ]
+        .iter()
+        .find(|(o, _)| *o == oid)
+        .map(|(_, name)| *name)
+    }
+
+    /// True when subject and issuer are equal and the certificate's signature verifies with its
+    /// own public key.
+    pub fn is_self_signed(&self) -> bool {
+        self.is_self_issued() && self.is_signed_by(self)
+    }
+
+    /// True when `issuer`'s public key verifies this certificate's signature (over the exact
+    /// TBSCertificate bytes as read). Names are not compared. Supported: RSA PKCS#1 v1.5 with
+    /// SHA-1/256/384/512, RSASSA-PSS (SHA-1/256/384/512, MGF1 with the same digest), ECDSA on
+    /// P-256/P-384 with SHA-1/256/384/512, Ed25519. Anything else is `false`.
+    pub fn is_signed_by(&self, issuer: &Certificate) -> bool {
+        let cert = &self.inner;
+        if cert.signature_algorithm() != cert.tbs_certificate().signature() {
+            return false;
+        }
+        let Some(tbs) = tbs_bytes(&self.der) else {
+            return false;
+        };
+        let Some(signature) = cert.signature().as_bytes() else {
+            return false;
+        };
+        verify::verify(
+            cert.signature_algorithm(),
+            issuer.public_key_info(),
+            tbs,
+            signature,
+        )
+    }
+}
+
+/// The exact DER of the TBSCertificate inside a certificate's DER (the first element of the
+/// outer SEQUENCE).
+fn tbs_bytes(der: &[u8]) -> Option<&[u8]> {
+    let (_, body) = <der::Header as Decode>::from_der_partial(der).ok()?;
+    let len = der_element_len(body)?;
+    Some(&body[..len])
+}
+
+/// RFC 5280 names of the keyUsage bits, in bit order.
+const KEY_USAGE_NAMES: &[(KeyUsages, &str)] = &[
+    (KeyUsages::DigitalSignature, "digitalSignature"),
+    (KeyUsages::NonRepudiation, "nonRepudiation"),
+    (KeyUsages::KeyEncipherment, "keyEncipherment"),
+    (KeyUsages::DataEncipherment, "dataEncipherment"),
+    (KeyUsages::KeyAgreement, "keyAgreement"),
+    (KeyUsages::KeyCertSign, "keyCertSign"),
+    (KeyUsages::CRLSign, "cRLSign"),
+    (KeyUsages::EncipherOnly, "encipherOnly"),
+    (KeyUsages::DecipherOnly, "decipherOnly"),
+];
+
+/// The SMIMECapabilities certificate extension / attribute (RFC 4262, RFC 8551 §2.5.2).
+pub(crate) const SMIME_CAPABILITIES: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.15");
+
+/// `SMIMECapability ::= SEQUENCE { capabilityID OBJECT IDENTIFIER, parameters ANY OPTIONAL }`
+#[derive(der::Sequence)]
+struct SmimeCapability {
+    capability_id: ObjectIdentifier,
+    #[asn1(optional = "true")]
+    #[allow(dead_code)] // parsed to skip it
+    parameters: Option<der::Any>,
+}
+
+/// Names of extendedKeyUsage purposes (RFC 5280 §4.2.1.12).
+const EKU_NAMES: &[(&str, &str)] = &[
+    ("1.3.6.1.5.5.7.3.1", "serverAuth"),
+    ("1.3.6.1.5.5.7.3.2", "clientAuth"),
+    ("1.3.6.1.5.5.7.3.3", "codeSigning"),
+    ("1.3.6.1.5.5.7.3.4", "emailProtection"),
+    ("1.3.6.1.5.5.7.3.8", "timeStamping"),
+    ("1.3.6.1.5.5.7.3.9", "OCSPSigning"),
+    ("2.5.29.37.0", "anyExtendedKeyUsage"),
+];
+
+/// Names of S/MIME capabilities (RFC 8551, RFC 5753, RFC 8418, RFC 5084, RFC 8103, RFC 4055).
+const CAPABILITY_NAMES: &[(&str, &str)] = &[
+    ("2.16.840.1.101.3.4.1.2", "aes128-CBC"),
+    ("2.16.840.1.101.3.4.1.22", "aes192-CBC"),
+    ("2.16.840.1.101.3.4.1.42", "aes256-CBC"),
+    ("2.16.840.1.101.3.4.1.6", "aes128-GCM"),
+    ("2.16.840.1.101.3.4.1.26", "aes192-GCM"),
+    ("2.16.840.1.101.3.4.1.46", "aes256-GCM"),
+    ("2.16.840.1.101.3.4.1.5", "aes128-wrap"),
+    ("2.16.840.1.101.3.4.1.25", "aes192-wrap"),
+    ("2.16.840.1.101.3.4.1.45", "aes256-wrap"),
+    ("1.2.840.113549.1.9.16.3.18", "chacha20-poly1305"),
+    ("1.2.840.113549.3.7", "des-ede3-cbc"),
+    ("1.2.840.113549.3.2", "rc2-cbc"),
+    ("1.2.840.113549.1.1.1", "rsaEncryption"),
+    ("1.2.840.113549.1.1.7", "rsaes-OAEP"),
+    ("1.2.840.113549.1.1.10", "rsassa-PSS"),
+    ("1.2.840.113549.1.1.11", "sha256WithRSAEncryption"),
+    ("1.2.840.113549.1.1.12", "sha384WithRSAEncryption"),
+    ("1.2.840.113549.1.1.13", "sha512WithRSAEncryption"),
+    ("1.2.840.10045.4.3.2", "ecdsa-with-SHA256"),
+    ("1.2.840.10045.4.3.3", "ecdsa-with-SHA384"),
+    ("1.2.840.10045.4.3.4", "ecdsa-with-SHA512"),
+    ("1.3.101.112", "Ed25519"),
+    ("1.3.101.113", "Ed448"),
+    ("1.3.133.16.840.63.0.2", "dhSinglePass-stdDH-sha1kdf-scheme"),
+    ("1.3.132.1.11.1", "dhSinglePass-stdDH-sha256kdf-scheme"),
+    ("1.3.132.1.11.2", "dhSinglePass-stdDH-sha384kdf-scheme"),
+    ("1.3.132.1.11.3", "dhSinglePass-stdDH-sha512kdf-scheme"),
+    (
+        "1.2.840.113549.1.9.16.3.19",
+        "dhSinglePass-stdDH-hkdf-sha256-scheme",
+    ),
+    (
+        "1.2.840.113549.1.9.16.3.20",
+        "dhSinglePass-stdDH-hkdf-sha384-scheme",
+    ),
+    (
+        "1.2.840.113549.1.9.16.3.21",
+        "dhSinglePass-stdDH-hkdf-sha512-scheme",
+    ),
+    ("1.2.840.113549.1.9.16.3.28", "id-alg-hkdf-with-sha256"),
+    ("1.2.840.113549.1.9.16.3.29", "id-alg-hkdf-with-sha384"),
+    ("1.2.840.113549.1.9.16.3.30", "id-alg-hkdf-with-sha512"),
+    ("1.2.840.113549.1.9.15.1", "preferSignedData"),
+    ("1.2.840.113549.1.9.15.2", "canNotDecryptAny"),
+    ("1.2.840.113549.1.9.15.3", "sMIMECapabilitiesVersions"),
+];
+
+/// The name of `oid` in `table`, or its dotted form.
+fn oid_label(oid: ObjectIdentifier, table: &[(&str, &str)]) -> String {
+    let dotted = oid.to_string();
+    table
+        .iter()
+        .find(|(o, _)| *o == dotted)
+        .map_or(dotted, |(_, name)| (*name).to_string())
+}
+
+/// Bits in the modulus of a PKCS#1 RSAPublicKey.
+fn rsa_modulus_bits(key_bits: &[u8]) -> Option<usize> {
+    let k = pkcs1::RsaPublicKey::<der::asn1::UintRef<'_>>::from_der(key_bits).ok()?;
+    let m = k.modulus.as_bytes();
+    let lead = m.iter().take_while(|b| **b == 0).count();
+    let m = &m[lead..];
+    m.first()
+        .map(|b| (m.len() - 1) * 8 + (8 - b.leading_zeros() as usize))
+}
+
 /// Human-readable public key algorithm and size of an SPKI.
 pub(crate) fn describe_public_key(spki: &SubjectPublicKeyInfoOwned) -> String {
     let oid = spki.algorithm.oid;
     let key_bits = spki.subject_public_key.raw_bytes();
-    let rsa_bits = || {
-        pkcs1::RsaPublicKey::<der::asn1::UintRef<'_>>::from_der(key_bits)
-            .map(|k| {
-                let m = k.modulus.as_bytes();
-                let lead = m.iter().take_while(|b| **b == 0).count();
-                let m = &m[lead..];
-                m.first()
-                    .map(|b| (m.len() - 1) * 8 + (8 - b.leading_zeros() as usize))
-                    .unwrap_or(0)
-            })
-            .unwrap_or(0)
-    };
+    let rsa_bits = || rsa_modulus_bits(key_bits).unwrap_or(0);
     if oid == rfc5912::RSA_ENCRYPTION {
         format!("RSA-{}", rsa_bits())
     } else if oid == rfc5912::ID_RSASSA_PSS {

@@ -607,6 +607,9 @@ impl Identity {
     }
 }
 
+// Key generation for test identities (`PrivateKey::generate`), in its own file.
+mod generate;
+
 #[cfg(test)]
 mod tests {
     use zeroize::ZeroizeOnDrop;

@@ -33,6 +33,7 @@ mod pkcs12;
 pub mod policy;
 pub mod provider;
 pub mod sign;
+pub mod testca;
 #[cfg(target_arch = "wasm32")]
 #[allow(unsafe_code)] // wasm-bindgen's generated glue uses unsafe; our own code in it does not
 pub mod wasm;
@@ -44,3 +45,4 @@ pub use provider::{DigestAlgorithm, Provider, RustCryptoProvider, SignatureSchem
 #[cfg(not(target_arch = "wasm32"))]
 pub use sign::sign;
 pub use sign::{RsaPadding, SignOptions, sign_with};
+pub use testca::TestIdentityOptions;

@@ -1,6 +1,8 @@
 //! The exported JS API: `Identity`, `Certificate`, `sign`, `compose`, `errorCodes`.
 
-use std::rc::Rc;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
 
 use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -91,6 +93,58 @@ impl Certificate {
         self.inner.key_algorithm()
     }
 
+    /// keyUsage bits by their RFC 5280 names (`digitalSignature`, ...); empty without the extension.
+    #[wasm_bindgen(getter, js_name = keyUsage)]
+    pub fn key_usage(&self) -> Vec<String> {
+        self.inner
+            .key_usage()
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// extendedKeyUsage purposes by name (`emailProtection`, ...) or dotted OID.
+    #[wasm_bindgen(getter, js_name = extendedKeyUsage)]
+    pub fn extended_key_usage(&self) -> Vec<String> {
+        self.inner.extended_key_usage()
+    }
+
+    /// The S/MIME capabilities the certificate advertises (extension 1.2.840.113549.1.9.15), if any.
+    #[wasm_bindgen(getter, js_name = smimeCapabilities)]
+    pub fn smime_capabilities(&self) -> Vec<String> {
+        self.inner.smime_capabilities()
+    }
+
+    /// RSA modulus or EC field size in bits.
+    #[wasm_bindgen(getter, js_name = keySize)]
+    pub fn key_size(&self) -> Option<u32> {
+        self.inner.key_size().and_then(|n| u32::try_from(n).ok())
+    }
+
+    /// The curve (`P-256`, `P-384`, `Ed25519`, ...) for EC and Edwards keys.
+    #[wasm_bindgen(getter)]
+    pub fn curve(&self) -> Option<String> {
+        self.inner.curve().map(str::to_owned)
+    }
+
+    /// basicConstraints says CA.
+    #[wasm_bindgen(getter, js_name = isCa)]
+    pub fn is_ca(&self) -> bool {
+        self.inner.is_ca()
+    }
+
+    /// Subject equals issuer and the signature verifies with the certificate's own key.
+    #[wasm_bindgen(getter, js_name = isSelfSigned)]
+    pub fn is_self_signed(&self) -> bool {
+        self.inner.is_self_signed()
+    }
+
+    /// True when `issuer`'s key verifies this certificate's signature (names are checked too).
+    #[wasm_bindgen(js_name = isSignedBy)]
+    pub fn is_signed_by(&self, issuer: &Certificate) -> bool {
+        self.inner.is_signed_by(&issuer.inner)
+    }
+
     /// The DER encoding.
     #[wasm_bindgen(js_name = toDer)]
     pub fn to_der(&self) -> Uint8Array {
@@ -110,6 +164,21 @@ impl Certificate {
 pub struct Identity {
     inner: Rc<crate::Identity>,
     webcrypto_keys: Rc<KeyCache>,
+    handle: u32,
+}
+
+thread_local! {
+    /// Live identities by handle, so that an `Identity` passed inside an options object (the
+    /// `issuer` of `generateTest`) can be borrowed: converting the JS object itself would move the
+    /// Rust value out of it and leave the caller's object dead.
+    static IDENTITIES: RefCell<HashMap<u32, Weak<crate::Identity>>> = RefCell::new(HashMap::new());
+    static NEXT_HANDLE: Cell<u32> = const { Cell::new(1) };
+}
+
+impl Drop for Identity {
+    fn drop(&mut self) {
+        IDENTITIES.with(|m| m.borrow_mut().remove(&self.handle));
+    }
 }
 
 #[wasm_bindgen]
@@ -134,12 +203,7 @@ impl Identity {
             let key = crate::PrivateKey::from_bytes(&key, passphrase.as_ref().map(|p| p.as_str()))?;
             crate::Identity::from_parts(key, certs)
         })();
-        settle(built.map(|inner| {
-            JsValue::from(Identity {
-                inner: Rc::new(inner),
-                webcrypto_keys: Rc::new(KeyCache::default()),
-            })
-        }))
+        settle(built.map(|inner| JsValue::from(Identity::new(inner))))
     }
 
     /// Imports a PKCS#12 (.p12/.pfx) file: PBES2 or the legacy PKCS#12 PBEs (3DES, RC2), any MAC
@@ -154,12 +218,7 @@ impl Identity {
         let password = password.map(Zeroizing::new);
         let built = convert::secret_bytes(&bytes, "pkcs12")
             .and_then(|b| crate::Identity::from_pkcs12(&b, password.as_ref().map(|p| p.as_str())));
-        settle(built.map(|inner| {
-            JsValue::from(Identity {
-                inner: Rc::new(inner),
-                webcrypto_keys: Rc::new(KeyCache::default()),
-            })
-        }))
+        settle(built.map(|inner| JsValue::from(Identity::new(inner))))
     }
 
     /// **Exports the private key(s)** with the certificates as a password-protected PKCS#12 file,
@@ -176,6 +235,70 @@ impl Identity {
         settle(exported.map(|bytes| Uint8Array::from(bytes.as_slice()).into()))
     }
 
+    /// Generates a self-signed **test** CA (basicConstraints CA, keyCertSign/cRLSign). `keyType`:
+    /// `'RSA-2048' | 'RSA-3072' | 'RSA-4096' | 'P-256' | 'P-384' | 'Ed25519'`. RSA key generation
+    /// takes seconds in the browser: run it in a Worker. Resolves to an `Identity`.
+    #[wasm_bindgen(js_name = generateTestCa, unchecked_return_type = "Promise<Identity>")]
+    pub fn generate_test_ca(
+        #[wasm_bindgen(unchecked_param_type = "TestCaOptions")] options: JsValue,
+    ) -> Promise {
+        let built = (|| {
+            let o = Options::new(
+                &options,
+                "generateTestCa",
+                &["name", "keyType", "validDays"],
+            )?;
+            let name = o
+                .string("name")?
+                .unwrap_or_else(|| "smime-wasm Test CA".into());
+            crate::Identity::generate_test_ca(
+                &name,
+                key_type(o.string("keyType")?.as_deref())?,
+                valid_days(&o)?,
+                convert::now_secs(),
+            )
+        })();
+        settle(built.map(|inner| JsValue::from(Identity::new(inner))))
+    }
+
+    /// Generates a **test** S/MIME identity (keyUsage, extendedKeyUsage emailProtection, SAN
+    /// rfc822Name, key identifiers), issued by `issuer` (a test CA) or self-signed. Resolves to an
+    /// `Identity` whose chain includes the issuer.
+    #[wasm_bindgen(js_name = generateTest, unchecked_return_type = "Promise<Identity>")]
+    pub fn generate_test(
+        #[wasm_bindgen(unchecked_param_type = "TestIdentityOptions")] options: JsValue,
+    ) -> Promise {
+        let built = (|| {
+            let o = Options::new(
+                &options,
+                "generateTest",
+                &["email", "name", "keyType", "issuer", "validDays"],
+            )?;
+            let email = o.string("email")?.ok_or_else(|| {
+                Error::InvalidOption("option `email` of generateTest is required".into())
+            })?;
+            let name = o.string("name")?.unwrap_or_else(|| email.clone());
+            let issuer = match o.get("issuer") {
+                None => None,
+                Some(v) if v.is_null() => None,
+                Some(v) => Some(Identity::borrowed(&v).ok_or_else(|| {
+                    Error::InvalidOption(
+                        "option `issuer` of generateTest must be a live Identity".into(),
+                    )
+                })?),
+            };
+            crate::Identity::generate_test(crate::TestIdentityOptions {
+                email: &email,
+                name: &name,
+                key_type: key_type(o.string("keyType")?.as_deref())?,
+                issuer: issuer.as_deref(),
+                valid_days: valid_days(&o)?,
+                now_unix: convert::now_secs(),
+            })
+        })();
+        settle(built.map(|inner| JsValue::from(Identity::new(inner))))
+    }
+
     /// The friendlyName of the key (or its certificate) from a PKCS#12 file, if it had one.
     #[wasm_bindgen(getter, js_name = friendlyName)]
     pub fn friendly_name(&self) -> Option<String> {
@@ -186,6 +309,12 @@ impl Identity {
     #[wasm_bindgen(getter, js_name = hasEncryptionKey)]
     pub fn has_encryption_key(&self) -> bool {
         self.inner.encryption_key().is_some()
+    }
+
+    /// Internal: lets the module find this identity when it is passed inside an options object.
+    #[wasm_bindgen(getter, js_name = "__handle", skip_typescript)]
+    pub fn handle(&self) -> u32 {
+        self.handle
     }
 
     /// The signing certificate.
@@ -242,6 +371,27 @@ export interface SignOptions {
 export interface Pkcs12ExportOptions {
   /** 3DES + SHA-1 MAC for old Windows (default false: PBES2 AES-256-CBC + SHA-256 MAC). */
   legacy?: boolean;
+}
+/** Options of `Identity.generateTestCa`. */
+export interface TestCaOptions {
+  /** Subject common name. Default 'smime-wasm Test CA'. */
+  name?: string;
+  /** Default 'P-256'. */
+  keyType?: 'RSA-2048' | 'RSA-3072' | 'RSA-4096' | 'P-256' | 'P-384' | 'Ed25519';
+  /** Default 365. */
+  validDays?: number;
+}
+/** Options of `Identity.generateTest`. */
+export interface TestIdentityOptions {
+  email: string;
+  /** Subject common name. Default: the e-mail address. */
+  name?: string;
+  /** Default 'P-256'. */
+  keyType?: 'RSA-2048' | 'RSA-3072' | 'RSA-4096' | 'P-256' | 'P-384' | 'Ed25519';
+  /** The test CA that issues the certificate; absent: self-signed. */
+  issuer?: Identity;
+  /** Default 365. */
+  validDays?: number;
 }
 /** An attachment of `compose`. */
 export interface ComposeAttachment {
@@ -414,6 +564,62 @@ pub fn compose(#[wasm_bindgen(unchecked_param_type = "ComposeFields")] fields: J
         crate::mime::compose(&fields)
     })();
     settle(built.map(|bytes| Uint8Array::from(bytes.as_slice()).into()))
+}
+
+impl Identity {
+    fn new(inner: crate::Identity) -> Self {
+        let inner = Rc::new(inner);
+        let handle = NEXT_HANDLE.with(|n| {
+            let h = n.get();
+            n.set(h.wrapping_add(1).max(1));
+            h
+        });
+        IDENTITIES.with(|m| m.borrow_mut().insert(handle, Rc::downgrade(&inner)));
+        Self {
+            inner,
+            webcrypto_keys: Rc::new(KeyCache::default()),
+            handle,
+        }
+    }
+
+    /// The live identity behind a JS `Identity` object, borrowed through its handle.
+    fn borrowed(value: &JsValue) -> Option<Rc<crate::Identity>> {
+        let handle = js_sys::Reflect::get(value, &JsValue::from_str("__handle"))
+            .ok()?
+            .as_f64()?;
+        IDENTITIES.with(|m| m.borrow().get(&(handle as u32)).and_then(Weak::upgrade))
+    }
+}
+
+fn key_type(name: Option<&str>) -> Result<crate::KeyType, Error> {
+    Ok(match name.unwrap_or("P-256") {
+        "RSA-2048" | "rsa-2048" => crate::KeyType::Rsa(2048),
+        "RSA-3072" | "rsa-3072" => crate::KeyType::Rsa(3072),
+        "RSA-4096" | "rsa-4096" => crate::KeyType::Rsa(4096),
+        "P-256" | "p256" => crate::KeyType::P256,
+        "P-384" | "p384" => crate::KeyType::P384,
+        "Ed25519" | "ed25519" => crate::KeyType::Ed25519,
+        other => {
+            return Err(Error::InvalidOption(format!(
+                "option `keyType` must be 'RSA-2048', 'RSA-3072', 'RSA-4096', 'P-256', 'P-384' or 'Ed25519', not '{other}'"
+            )));
+        }
+    })
+}
+
+fn valid_days(o: &Options) -> Result<u32, Error> {
+    match o.get("validDays") {
+        None => Ok(365),
+        Some(v) => v
+            .as_f64()
+            .filter(|d| d.fract() == 0.0 && (1.0..=36525.0).contains(d))
+            .map(|d| d as u32)
+            .ok_or_else(|| {
+                Error::InvalidOption(
+                    "option `validDays` must be a whole number of days, 1 to 36525".into(),
+                )
+            }),
+    }
 }
 
 /// Every error `code` this module can produce.

@@ -13,6 +13,13 @@ export async function usage(key: string, certs: Uint8Array[]): Promise<Uint8Arra
   const backup: Uint8Array = await fromP12.toPkcs12('new password', { legacy: true });
   const name: string | undefined = fromP12.friendlyName;
   const modern: Uint8Array = await fromP12.toPkcs12('new password');
+  const ca: Identity = await Identity.generateTestCa({ name: 'Test CA', keyType: 'P-384' });
+  const bob: Identity = await Identity.generateTest({ email: 'bob@example.org', keyType: 'RSA-2048', issuer: ca, validDays: 30 });
+  const facts: [string[], string[], boolean, boolean, number | undefined] = [
+    bob.certificate.keyUsage, bob.certificate.extendedKeyUsage, bob.certificate.isCa,
+    bob.certificate.isSignedBy(ca.certificate), bob.certificate.keySize,
+  ];
+  void facts;
   void [backup, name, modern];
   const cert: Certificate = await Certificate.fromBytes(certs[0]);
   const all: Certificate[] = await Certificate.allFromBytes('PEM text');
@@ -36,6 +43,8 @@ export async function mistakes(me: Identity): Promise<void> {
   await sign('x', me, { detach: true });
   // @ts-expect-error: compose needs from, to and subject
   await compose({ text: 'no headers' });
+  // @ts-expect-error: not a key type the library generates
+  await Identity.generateTest({ email: 'x@example.org', keyType: 'RSA-1024' });
   // @ts-expect-error: toPkcs12 needs a password
   await me.toPkcs12();
   // @ts-expect-error: fromPem returns a Promise, not an Identity

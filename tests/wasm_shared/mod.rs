@@ -280,6 +280,57 @@ pub async fn run_all() {
         "INVALID_OPTION"
     );
 
+    // test identities: a P-256 CA issues an Ed25519 user; the CA stays usable afterwards
+    // (generateTest borrows the issuer, it does not consume the JS object)
+    let ca_js = await_ok(Identity::generate_test_ca(opts(&[
+        ("name", "Wasm Test CA".into()),
+        ("keyType", "P-256".into()),
+    ])))
+    .await;
+    let user = Identity::try_from_js(
+        await_ok(Identity::generate_test(opts(&[
+            ("email", "carol@example.org".into()),
+            ("keyType", "Ed25519".into()),
+            ("issuer", ca_js.clone()),
+        ])))
+        .await,
+    );
+    let ca = Identity::try_from_js(ca_js);
+    assert!(ca.certificate().is_ca() && ca.certificate().is_self_signed());
+    assert_eq!(
+        user.certificate().emails(),
+        vec!["carol@example.org".to_string()]
+    );
+    assert!(user.certificate().is_signed_by(&ca.certificate()));
+    assert_eq!(
+        user.certificate().extended_key_usage(),
+        vec!["emailProtection".to_string()]
+    );
+    assert!(
+        user.certificate()
+            .key_usage()
+            .contains(&"digitalSignature".to_string())
+    );
+    assert_eq!(user.chain().len(), 2);
+    let by_user = sign_text(&user, &[]).await;
+    verify_signature(&signed_data_of(&by_user).1, &user.certificate().to_pem());
+    assert_eq!(
+        rejected_code(Identity::generate_test(opts(&[(
+            "email",
+            "not an address".into()
+        )])))
+        .await,
+        "INVALID_OPTION"
+    );
+    assert_eq!(
+        rejected_code(Identity::generate_test_ca(opts(&[(
+            "keyType",
+            "RSA-1024".into()
+        )])))
+        .await,
+        "INVALID_OPTION"
+    );
+
     // opaque signed-data
     let opaque = sign_text(&alice, &[("detached", false.into())]).await;
     assert!(

@@ -2,11 +2,12 @@
 //!
 //! Written on `der`/`pkcs5` and RustCrypto primitives (see ARCHITECTURE.md for why): a BER
 //! normalizer ([`ber`]), the RFC 7292 appendix B KDF ([`kdf`]), MAC verification (HMAC with
-//! SHA-1/SHA-2), the legacy PKCS#12 PBEs (3DES, 2-key 3DES, RC2-128, RC2-40) and PBES2 through
+//! SHA-1/SHA-2; PBMAC1, RFC 9579, in [`pbmac1`]), the legacy PKCS#12 PBEs (3DES, 2-key 3DES, RC2-128, RC2-40) and PBES2 through
 //! `pkcs5`. Export ([`write`]): PBES2/AES-256-CBC + HMAC-SHA-256, or legacy 3DES + HMAC-SHA-1.
 
 mod ber;
 mod kdf;
+mod pbmac1;
 mod write;
 
 pub(crate) use write::{KeyOut, write};
@@ -203,14 +204,15 @@ fn verify_mac(mac_data: &ber::Tlv<'_>, data: &[u8], candidates: &[Password]) -> 
     if f[1].tag != OCTET_STRING {
         return Err(malformed("macSalt"));
     }
+    if alg_oid == PBMAC1 {
+        // RFC 9579: macSalt and iterations are present but unused; PBMAC1-params hold the KDF.
+        return pbmac1::verify(alg.get(1), data, expected, candidates);
+    }
     let salt = f[1].content;
     let iterations = match f.get(2) {
         Some(t) => check_iterations(uint(t, "MAC iterations")?)?,
         None => 1,
     };
-    if alg_oid == PBMAC1 {
-        return Err(Error::UnsupportedPbe("PBMAC1 (RFC 9579) MAC".into()));
-    }
     let hash = hash_of(alg_oid)
         .ok_or_else(|| Error::UnsupportedPbe(format!("MAC digest {}", oid_name(alg_oid))))?;
     for (i, p) in candidates.iter().enumerate() {

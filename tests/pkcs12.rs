@@ -112,7 +112,19 @@ const CASES: &[Case] = &[
     case("p12/unencrypted.p12", "test", ALICE_CN),
     case("p12/ber-nomac.p12", "test", ALICE_CN),
     case("p12/ber-legacy.p12", "test", ALICE_CN),
+    // RFC 9579 appendix A.1-A.3: PBMAC1 MACs (self-signed RSA-2048 certificate `CN=tt`).
+    rfc9579("p12/rfc9579-a1-sha256.p12"),
+    rfc9579("p12/rfc9579-a2-sha256-sha512prf.p12"),
+    rfc9579("p12/rfc9579-a3-sha512.p12"),
 ];
+
+const fn rfc9579(file: &'static str) -> Case {
+    Case {
+        chain_len: 1,
+        friendly_name: None,
+        ..case(file, "1234", "CN=tt")
+    }
+}
 
 fn open(c: &Case) -> Identity {
     Identity::from_pkcs12(&data(c.file), c.password)
@@ -352,5 +364,55 @@ fn export_round_trips_and_opens_in_openssl() {
         let want = if legacy { "MAC: sha1" } else { "MAC: sha256" };
         assert!(text.contains(want), "{text}");
         let _ = std::fs::remove_file(path);
+    }
+}
+
+/// RFC 9579 appendix A.4-A.6: invalid PBMAC1 files. A.4 (PBKDF2 iteration count changed) and A.5
+/// (PBKDF2 salt swapped with the unused macSalt) fail to verify, which is all a MAC can tell:
+/// `WRONG_PASSWORD`. A.6 lacks the keyLength RFC 9579 requires: `MALFORMED_PKCS12`.
+#[test]
+fn rfc9579_invalid_files_are_refused() {
+    for file in [
+        "p12/rfc9579-a4-bad-iterations.p12",
+        "p12/rfc9579-a5-bad-salt.p12",
+    ] {
+        for pw in [Some("1234"), Some("wrong"), None] {
+            let err = Identity::from_pkcs12(&data(file), pw)
+                .map(|_| ())
+                .expect_err("must fail");
+            assert_eq!(err, Error::WrongPassword, "{file} with {pw:?}: {err}");
+        }
+    }
+    for pw in [Some("1234"), Some("wrong"), None] {
+        let err = Identity::from_pkcs12(&data("p12/rfc9579-a6-no-keylength.p12"), pw)
+            .map(|_| ())
+            .expect_err("must fail");
+        assert_eq!(err.code(), "MALFORMED_PKCS12", "{pw:?}: {err}");
+        assert!(err.to_string().contains("keyLength"), "{err}");
+    }
+}
+
+/// PBMAC1 algorithms we do not know are named: patch A.1's messageAuthScheme and PRF OIDs.
+#[test]
+fn rfc9579_unknown_algorithms_are_named() {
+    let a1 = data("p12/rfc9579-a1-sha256.p12");
+    // hmacWithSHA256 (1.2.840.113549.2.9) twice in the MAC's parameters: PRF, then scheme.
+    let hmac_sha256 = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x09];
+    let hits: Vec<usize> = a1
+        .windows(hmac_sha256.len())
+        .enumerate()
+        .filter(|(_, w)| *w == hmac_sha256)
+        .map(|(i, _)| i)
+        .collect();
+    let (prf, scheme) = (hits[hits.len() - 2], hits[hits.len() - 1]);
+    for (pos, what) in [(prf, "PRF"), (scheme, "messageAuthScheme")] {
+        let mut bytes = a1.clone();
+        bytes[pos + 7] = 99;
+        let err = Identity::from_pkcs12(&bytes, Some("1234"))
+            .map(|_| ())
+            .expect_err("must fail");
+        assert_eq!(err.code(), "UNSUPPORTED_PBE", "{what}: {err}");
+        assert!(err.to_string().contains(what), "{err}");
+        assert!(err.to_string().contains("1.2.840.113549.2.99"), "{err}");
     }
 }

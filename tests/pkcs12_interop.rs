@@ -198,3 +198,141 @@ fn nss_exports_open_here() {
         "WRONG_PASSWORD"
     );
 }
+
+#[test]
+fn gpgsm_exports_open_here() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let home = scratch_dir().join("gnupg-export");
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).expect("GNUPGHOME");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    }
+    std::fs::write(home.join("gpg-agent.conf"), "allow-loopback-pinentry\n").expect("agent conf");
+    let gpgsm = |args: &[&str], stdin: &str| {
+        let mut child = Command::new("gpgsm")
+            .env("GNUPGHOME", &home)
+            .args([
+                "--batch",
+                "--no-tty",
+                "--disable-dirmngr",
+                "--disable-crl-checks",
+            ])
+            .args(["--pinentry-mode", "loopback", "--passphrase-fd", "0"])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("gpgsm");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("passphrase");
+        let out = child.wait_with_output().expect("gpgsm output");
+        assert!(
+            out.status.success(),
+            "gpgsm {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    // gpgsm imports an OpenSSL -legacy file (password "test", tests/data/p12/gen.sh) ...
+    let source = common::repo_path("tests/data/p12/legacy.p12");
+    gpgsm(&["--import", source.to_str().expect("path")], "test\n");
+    let listing = String::from_utf8(gpgsm(&["--list-secret-keys"], "")).expect("utf8");
+    let id = listing
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("ID: "))
+        .unwrap_or_else(|| panic!("no secret key listed:\n{listing}"))
+        .to_string();
+    // ... and exports it again as PKCS#12 (it protects the file with the key's passphrase)
+    let exported = gpgsm(&["--export-secret-key-p12", &id], "test\n");
+    let _ = Command::new("gpgconf")
+        .env("GNUPGHOME", &home)
+        .args(["--kill", "all"])
+        .status();
+    assert!(
+        exported.len() > 1000,
+        "gpgsm wrote {} bytes",
+        exported.len()
+    );
+    let ours = Identity::from_pkcs12(&exported, Some("test")).expect("gpgsm's export imports");
+    assert!(
+        ours.certificate()
+            .emails()
+            .contains(&"alice@smime.example".to_string())
+    );
+    assert_eq!(
+        Identity::from_pkcs12(&exported, Some("wrong"))
+            .expect_err("wrong")
+            .code(),
+        "WRONG_PASSWORD"
+    );
+}
+
+#[test]
+fn openssl_files_made_now_open_here() {
+    // the same commands as the committed files (tests/data/p12/gen.sh), run afresh: new salts,
+    // IVs and the local OpenSSL's current defaults
+    let root = scratch_dir().join("p12-fresh");
+    let _ = std::fs::remove_dir_all(&root);
+    let dir = root.join("p12");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::os::unix::fs::symlink(
+        common::repo_path("tests/data/rfc9216"),
+        root.join("rfc9216"),
+    )
+    .expect("symlink");
+    for f in ["gen.sh", "ber.py"] {
+        std::fs::copy(
+            common::repo_path(&format!("tests/data/p12/{f}")),
+            dir.join(f),
+        )
+        .expect(f);
+    }
+    let out = Command::new("sh")
+        .arg("gen.sh")
+        .current_dir(&dir)
+        .output()
+        .expect("sh");
+    assert!(
+        out.status.success(),
+        "gen.sh: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let leaf = Certificate::from_bytes(&data("rfc9216/alice.sign.crt")).expect("leaf");
+    let mut opened = 0;
+    for entry in std::fs::read_dir(&dir).expect("read_dir") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        if !name.ends_with(".p12") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).expect("p12");
+        let password = match name.as_str() {
+            "non-ascii.p12" => "pässwörd€",
+            "empty-password.p12" => "",
+            _ => "test",
+        };
+        let result = Identity::from_pkcs12(&bytes, Some(password));
+        if name == "certs-only.p12" {
+            assert_eq!(result.expect_err(&name).code(), "NO_PRIVATE_KEY");
+            continue;
+        }
+        let id = result.unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(id.certificate(), &leaf, "{name}");
+        assert_eq!(id.friendly_name(), Some("alice"), "{name}");
+        opened += 1;
+    }
+    assert!(opened >= 12, "only {opened} files were made and opened");
+}

@@ -59,6 +59,24 @@ pub enum Error {
     NoPrivateKey,
     /// The input is not a well-formed PKCS#12 (PFX) file.
     MalformedPkcs12(String),
+    /// Encryption was asked for with no recipient certificate (and no own encryption certificate).
+    NoRecipients,
+    /// A recipient's certificate cannot be encrypted to: its key type is not supported for key
+    /// transport or agreement, its key is too small, or its keyUsage forbids keyEncipherment /
+    /// keyAgreement. The recipient and the reason are named.
+    RecipientKeyUnusable(String),
+    /// The input is not well-formed CMS (RFC 5652) where CMS was expected: bad ASN.1, a content
+    /// type other than the one required, or missing fields.
+    MalformedCms(String),
+    /// None of the identity's keys matches a recipient of the encrypted message.
+    NotARecipient,
+    /// Decryption failed: wrong key, corrupted key transport, bad padding or a failed
+    /// authentication tag. Deliberately one opaque error (no padding or MAC oracle); no
+    /// plaintext is ever returned with it.
+    DecryptionFailed,
+    /// The content a signature covers differs from the content the message shows (eContent
+    /// confusion), or a messageDigest / contentType attribute contradicts the content.
+    ContentMismatch(String),
 }
 
 impl Error {
@@ -83,6 +101,12 @@ impl Error {
             Error::UnsupportedPbe(_) => "UNSUPPORTED_PBE",
             Error::NoPrivateKey => "NO_PRIVATE_KEY",
             Error::MalformedPkcs12(_) => "MALFORMED_PKCS12",
+            Error::NoRecipients => "NO_RECIPIENTS",
+            Error::RecipientKeyUnusable(_) => "RECIPIENT_KEY_UNUSABLE",
+            Error::MalformedCms(_) => "MALFORMED_CMS",
+            Error::NotARecipient => "NOT_A_RECIPIENT",
+            Error::DecryptionFailed => "DECRYPTION_FAILED",
+            Error::ContentMismatch(_) => "CONTENT_MISMATCH",
         }
     }
 
@@ -106,6 +130,12 @@ impl Error {
         "UNSUPPORTED_PBE",
         "NO_PRIVATE_KEY",
         "MALFORMED_PKCS12",
+        "NO_RECIPIENTS",
+        "RECIPIENT_KEY_UNUSABLE",
+        "MALFORMED_CMS",
+        "NOT_A_RECIPIENT",
+        "DECRYPTION_FAILED",
+        "CONTENT_MISMATCH",
     ];
 }
 
@@ -142,6 +172,20 @@ impl fmt::Display for Error {
             }
             Error::NoPrivateKey => f.write_str("the PKCS#12 file holds no private key"),
             Error::MalformedPkcs12(why) => write!(f, "malformed PKCS#12 file: {why}"),
+            Error::NoRecipients => f.write_str("no recipient certificate was given"),
+            Error::RecipientKeyUnusable(why) => {
+                write!(f, "cannot encrypt to this recipient: {why}")
+            }
+            Error::MalformedCms(why) => write!(f, "malformed CMS: {why}"),
+            Error::NotARecipient => {
+                f.write_str("the message is not encrypted to any key of this identity")
+            }
+            Error::DecryptionFailed => f.write_str(
+                "decryption failed (wrong key, or the message was corrupted or tampered with)",
+            ),
+            Error::ContentMismatch(why) => {
+                write!(f, "the signed content does not match the message: {why}")
+            }
         }
     }
 }
@@ -185,6 +229,12 @@ mod tests {
             Error::UnsupportedPbe(String::new()),
             Error::NoPrivateKey,
             Error::MalformedPkcs12(String::new()),
+            Error::NoRecipients,
+            Error::RecipientKeyUnusable(String::new()),
+            Error::MalformedCms(String::new()),
+            Error::NotARecipient,
+            Error::DecryptionFailed,
+            Error::ContentMismatch(String::new()),
         ];
         let codes: Vec<_> = samples.iter().map(Error::code).collect();
         assert_eq!(codes, Error::ALL_CODES);

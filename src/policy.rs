@@ -33,3 +33,15 @@ pub const MAX_PKCS12_DEPTH: usize = 32;
 /// Most iterations accepted for a PKCS#12 MAC or legacy PBE key derivation (PBES2 uses
 /// [`MAX_PBKDF2_ITERATIONS`]). The RFC 7292 KDF runs one hash per iteration.
 pub const MAX_PKCS12_ITERATIONS: u32 = 10_000_000;
+
+/// Most recipients one encrypted message may have (each costs a public-key operation).
+pub const MAX_RECIPIENTS: usize = 1000;
+
+/// Deepest nesting of CMS layers (signed within encrypted within signed ...) `open` follows.
+pub const MAX_CMS_DEPTH: usize = 16;
+
+/// Most certificates accepted in one message (all layers together).
+pub const MAX_CERTIFICATES_PER_MESSAGE: usize = 256;
+
+/// Largest CMS structure accepted, in bytes (a whole message is bounded by [`MAX_MESSAGE_SIZE`]).
+pub const MAX_CMS_SIZE: usize = MAX_MESSAGE_SIZE;

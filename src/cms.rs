@@ -6,4 +6,5 @@
 //! placed in the SignerInfo.
 
 pub(crate) mod attributes;
+pub(crate) mod enveloped;
 pub(crate) mod signed_data;

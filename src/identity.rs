@@ -21,6 +21,7 @@ enum KeyInner {
     P256(p256::SecretKey),
     P384(p384::SecretKey),
     Ed25519(Box<ed25519_dalek::SigningKey>),
+    X25519(Box<x25519_dalek::StaticSecret>),
 }
 
 /// The type of a private key.
@@ -35,6 +36,8 @@ pub enum KeyType {
     P384,
     /// Ed25519 (RFC 8032, RFC 8419 in CMS).
     Ed25519,
+    /// X25519 (RFC 7748), for key agreement only (RFC 8418 in CMS); it cannot sign.
+    X25519,
 }
 
 impl core::fmt::Display for KeyType {
@@ -44,6 +47,7 @@ impl core::fmt::Display for KeyType {
             KeyType::P256 => f.write_str("P-256"),
             KeyType::P384 => f.write_str("P-384"),
             KeyType::Ed25519 => f.write_str("Ed25519"),
+            KeyType::X25519 => f.write_str("X25519"),
         }
     }
 }
@@ -153,6 +157,15 @@ impl PrivateKey {
             KeyInner::Ed25519(Box::new(
                 ed25519_dalek::SigningKey::from_pkcs8_der(der).map_err(malformed)?,
             ))
+        } else if oid == rfc8410::ID_X_25519 {
+            // CurvePrivateKey ::= OCTET STRING inside the privateKey OCTET STRING (RFC 8410 §7).
+            let inner = der::asn1::OctetString::from_der(info.private_key.as_bytes())
+                .map_err(|e| Error::MalformedKey(format!("X25519 private key: {e}")))?;
+            let bytes: [u8; 32] = inner.as_bytes().try_into().map_err(|_| {
+                Error::MalformedKey("X25519 private key is not 32 bytes long".into())
+            })?;
+            let bytes = Zeroizing::new(bytes);
+            KeyInner::X25519(Box::new(x25519_dalek::StaticSecret::from(*bytes)))
         } else {
             return Err(Error::UnsupportedAlgorithm(format!(
                 "private key algorithm {}",
@@ -254,6 +267,7 @@ impl PrivateKey {
             KeyInner::P256(_) => KeyType::P256,
             KeyInner::P384(_) => KeyType::P384,
             KeyInner::Ed25519(_) => KeyType::Ed25519,
+            KeyInner::X25519(_) => KeyType::X25519,
         }
     }
 
@@ -264,6 +278,17 @@ impl PrivateKey {
             KeyInner::P256(k) => k.public_key().to_public_key_der(),
             KeyInner::P384(k) => k.public_key().to_public_key_der(),
             KeyInner::Ed25519(k) => k.verifying_key().to_public_key_der(),
+            KeyInner::X25519(k) => {
+                let public = x25519_dalek::PublicKey::from(k.as_ref());
+                let info = spki::SubjectPublicKeyInfoOwned {
+                    algorithm: spki::AlgorithmIdentifierOwned {
+                        oid: rfc8410::ID_X_25519,
+                        parameters: None,
+                    },
+                    subject_public_key: der::asn1::BitString::from_bytes(public.as_bytes())?,
+                };
+                return Ok(der::Encode::to_der(&info)?);
+            }
         }
         .map_err(|e| Error::Encoding(e.to_string()))?;
         Ok(doc.as_bytes().to_vec())
@@ -313,6 +338,17 @@ impl PrivateKey {
                 der.extend_from_slice(k.as_bytes());
                 return Ok(der);
             }
+            KeyInner::X25519(k) => {
+                // RFC 8410 §7 v1 form (id-X25519, CurvePrivateKey).
+                const PREFIX: [u8; 16] = [
+                    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04,
+                    0x22, 0x04, 0x20,
+                ];
+                let mut der = Zeroizing::new(Vec::with_capacity(48));
+                der.extend_from_slice(&PREFIX);
+                der.extend_from_slice(k.as_bytes());
+                return Ok(der);
+            }
         }
         .map_err(|e| Error::Encoding(e.to_string()))?;
         Ok(Zeroizing::new(doc.as_bytes().to_vec()))
@@ -342,6 +378,13 @@ impl PrivateKey {
     pub(crate) fn ed25519(&self) -> Option<&ed25519_dalek::SigningKey> {
         match &self.inner {
             KeyInner::Ed25519(k) => Some(k),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn x25519(&self) -> Option<&x25519_dalek::StaticSecret> {
+        match &self.inner {
+            KeyInner::X25519(k) => Some(k),
             _ => None,
         }
     }
@@ -623,6 +666,7 @@ mod tests {
         wipes_itself::<p256::SecretKey>();
         wipes_itself::<p384::SecretKey>();
         wipes_itself::<ed25519_dalek::SigningKey>();
+        wipes_itself::<x25519_dalek::StaticSecret>();
         wipes_itself::<zeroize::Zeroizing<Vec<u8>>>();
     }
 }

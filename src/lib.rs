@@ -25,6 +25,7 @@
 
 pub mod certificate;
 mod cms;
+pub mod envelope;
 pub mod error;
 pub mod identity;
 pub mod mime;
@@ -39,6 +40,11 @@ pub mod testca;
 pub mod wasm;
 
 pub use certificate::Certificate;
+pub use envelope::{
+    ContentCipher, Decrypted, EnvelopeInfo, EnvelopeOptions, KeyTransport, Recipient,
+    RecipientIdType, RecipientKeyKind, RecipientSummary, check_recipient, decrypt, envelop,
+    inspect,
+};
 pub use error::{Error, Result};
 pub use identity::{Identity, KeyType, PrivateKey};
 pub use provider::{DigestAlgorithm, Provider, RustCryptoProvider, SignatureScheme};

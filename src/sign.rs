@@ -139,6 +139,11 @@ pub fn signature_scheme(identity: &Identity, options: &SignOptions) -> Result<Si
         }
         KeyType::P256 | KeyType::P384 => SignatureScheme::Ecdsa(options.digest),
         KeyType::Ed25519 => SignatureScheme::Ed25519,
+        KeyType::X25519 => {
+            return Err(Error::UnsupportedAlgorithm(
+                "signing with an X25519 key (X25519 is for key agreement only)".into(),
+            ));
+        }
     })
 }
 

@@ -141,6 +141,8 @@ impl Identity {
             KeyType::Rsa(_) => usages |= KeyUsages::KeyEncipherment,
             KeyType::P256 | KeyType::P384 => usages |= KeyUsages::KeyAgreement,
             KeyType::Ed25519 => {}
+            // Key agreement only: an X25519 key cannot sign.
+            KeyType::X25519 => usages = KeyUsages::KeyAgreement.into(),
         }
         let extensions = vec![
             ext(
@@ -247,6 +249,11 @@ fn build(
                 .ed25519()
                 .ok_or_else(|| Error::Crypto("no Ed25519 key".into()))?;
             builder.build::<_, ed25519_dalek::Signature>(s)
+        }
+        KeyType::X25519 => {
+            return Err(Error::UnsupportedAlgorithm(
+                "an X25519 key cannot sign certificates".into(),
+            ));
         }
     }
     .map_err(failed)?;

@@ -34,6 +34,11 @@ impl PrivateKey {
                 getrandom::fill(seed.as_mut_slice()).map_err(rng_failed)?;
                 KeyInner::Ed25519(Box::new(ed25519_dalek::SigningKey::from_bytes(&seed)))
             }
+            KeyType::X25519 => {
+                let mut seed = Zeroizing::new([0u8; 32]);
+                getrandom::fill(seed.as_mut_slice()).map_err(rng_failed)?;
+                KeyInner::X25519(Box::new(x25519_dalek::StaticSecret::from(*seed)))
+            }
         };
         Ok(Self { inner })
     }

@@ -2,7 +2,6 @@
 //! vectors in tests/data and messages OpenSSL makes during the test decrypt here, and every
 //! failure is the documented error code.
 #![cfg(not(target_arch = "wasm32"))]
-#![allow(dead_code)] // helpers shared by tests added step by step
 
 mod common;
 
@@ -93,8 +92,21 @@ fn openssl_decrypt(name: &str, cms: &[u8], who: &Party) -> Result<Vec<u8>, Strin
     }
 }
 
-/// `openssl cms -encrypt` of `content` to `cert` with extra arguments; DER (or BER with -stream).
+/// `openssl cms -encrypt` of `content` to `cert`: `args` come before `-recip CERT`, except
+/// `-keyopt` pairs, which OpenSSL wants after it. DER (BER with -stream).
 fn openssl_encrypt(name: &str, content: &[u8], cert: &Path, args: &[&str]) -> Vec<u8> {
+    let mut pre: Vec<&str> = Vec::new();
+    let mut post: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        if args[i] == "-keyopt" && i + 1 < args.len() {
+            post.extend([args[i], args[i + 1]]);
+            i += 2;
+        } else {
+            pre.push(args[i]);
+            i += 1;
+        }
+    }
     let input = scratch_file(&format!("{name}.in"), content);
     let output = common::peers::scratch_dir().join(format!("{name}.cms"));
     let out = Command::new("openssl")
@@ -102,8 +114,10 @@ fn openssl_encrypt(name: &str, content: &[u8], cert: &Path, args: &[&str]) -> Ve
         .arg(&input)
         .arg("-out")
         .arg(&output)
-        .args(args)
+        .args(&pre)
+        .arg("-recip")
         .arg(cert)
+        .args(&post)
         .output()
         .expect("run openssl");
     assert!(
@@ -182,4 +196,555 @@ fn inspect_lists_recipients() {
         check_recipient(&bob.cert).expect("bob"),
         RecipientKeyKind::Rsa { bits: 2048 }
     );
+}
+
+/// Every key type we write for, with its key-management name.
+fn writers() -> Vec<(&'static str, Party, KeyTransport, &'static str)> {
+    vec![
+        ("bob-v15", bob(), KeyTransport::RsaPkcs1v15, "rsa-pkcs1v15"),
+        ("bob-oaep", bob(), KeyTransport::RsaOaep, "rsa-oaep-sha256"),
+        (
+            "erin-p256",
+            erin(),
+            KeyTransport::default(),
+            "ecdh-p256-sha256kdf-aes128wrap",
+        ),
+        (
+            "frank-p384",
+            frank(),
+            KeyTransport::default(),
+            "ecdh-p384-sha384kdf-aes256wrap",
+        ),
+        (
+            "dana-x25519",
+            dana(),
+            KeyTransport::default(),
+            "x25519-hkdf-sha256-aes128wrap",
+        ),
+        (
+            "carlos-x25519",
+            carlos(),
+            KeyTransport::default(),
+            "x25519-hkdf-sha256-aes128wrap",
+        ),
+    ]
+}
+
+const ALL_CIPHERS: [ContentCipher; 6] = [
+    ContentCipher::Aes128Cbc,
+    ContentCipher::Aes192Cbc,
+    ContentCipher::Aes256Cbc,
+    ContentCipher::Aes128Gcm,
+    ContentCipher::Aes256Gcm,
+    ContentCipher::ChaCha20Poly1305,
+];
+
+/// Every key type x every cipher: decrypts here to the same content, names what it used, and
+/// `openssl cms -decrypt` (which has no RFC 8418 X25519 and no RFC 8103 ChaCha20-Poly1305 in
+/// CMS) recovers the same plaintext.
+#[test]
+fn every_key_type_and_cipher_round_trips_and_openssl_decrypts() {
+    let mut openssl_checked = 0;
+    for (name, who, transport, key_management) in writers() {
+        for cipher in ALL_CIPHERS {
+            let cms = seal(CONTENT, &[&who], transport, cipher);
+            let d = open(&cms, &who).unwrap_or_else(|e| panic!("{name} {cipher:?}: {e}"));
+            assert_eq!(d.content, CONTENT, "{name} {cipher:?}");
+            assert_eq!(d.cipher, cipher.name());
+            assert_eq!(d.key_management, key_management, "{name}");
+            assert_eq!(d.authenticated, cipher.is_authenticated());
+            let info = inspect(&cms).expect("inspect");
+            assert_eq!(info.recipients.len(), 1);
+            assert_eq!(info.recipients[0].key_management, key_management);
+            assert_eq!(info.cipher, cipher.name());
+            let x25519 = name.contains("x25519");
+            let chacha = cipher == ContentCipher::ChaCha20Poly1305;
+            if !x25519 && !chacha {
+                let tag = format!("{name}-{}", cipher.name());
+                let plain = openssl_decrypt(&tag, &cms, &who)
+                    .unwrap_or_else(|e| panic!("openssl cannot decrypt {tag}: {e}"));
+                assert_eq!(plain, CONTENT, "{tag}");
+                openssl_checked += 1;
+            }
+        }
+    }
+    assert_eq!(openssl_checked, 4 * 5);
+}
+
+/// Large and empty contents, and contents that are a multiple of the block size.
+#[test]
+fn content_sizes() {
+    let bob = bob();
+    for len in [0usize, 1, 15, 16, 17, 4096, 1 << 20] {
+        let content: Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
+        for cipher in [ContentCipher::Aes256Cbc, ContentCipher::Aes256Gcm] {
+            let cms = seal(&content, &[&bob], KeyTransport::RsaPkcs1v15, cipher);
+            assert_eq!(
+                open(&cms, &bob).expect("decrypt").content,
+                content,
+                "{len} {cipher:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn subject_key_identifier_recipients() {
+    for (name, who, transport, _) in writers() {
+        let options = EnvelopeOptions {
+            cipher: ContentCipher::Aes128Gcm,
+            recipient_id: RecipientIdType::SubjectKeyIdentifier,
+        };
+        let recipients = [Recipient {
+            certificate: &who.cert,
+            key_transport: transport,
+        }];
+        let cms = block_on(envelop(&P, CONTENT, &recipients, &options)).expect("envelop");
+        let info = inspect(&cms).expect("inspect");
+        let r = &info.recipients[0];
+        assert!(
+            r.issuer.is_none() && r.serial_hex.is_none(),
+            "{name}: {r:?}"
+        );
+        let ski = r.subject_key_id_hex.clone().expect("ski");
+        let want = std::process::Command::new("openssl")
+            .args(["x509", "-noout", "-ext", "subjectKeyIdentifier", "-in"])
+            .arg(&who.cert_path)
+            .output()
+            .expect("openssl x509");
+        let want: String = String::from_utf8_lossy(&want.stdout)
+            .lines()
+            .nth(1)
+            .unwrap_or_default()
+            .trim()
+            .replace(':', "")
+            .to_ascii_lowercase();
+        assert_eq!(ski.replace(':', "").to_ascii_lowercase(), want, "{name}");
+        assert_eq!(
+            open(&cms, &who).expect("decrypt").content,
+            CONTENT,
+            "{name}"
+        );
+        if !name.contains("x25519") {
+            let plain = openssl_decrypt(&format!("{name}-ski"), &cms, &who)
+                .unwrap_or_else(|e| panic!("openssl {name} ski: {e}"));
+            assert_eq!(plain, CONTENT);
+        }
+    }
+}
+
+#[test]
+fn two_recipients_each_decrypt() {
+    let (bob, erin, dana) = (bob(), erin(), dana());
+    for cipher in [ContentCipher::Aes256Cbc, ContentCipher::Aes256Gcm] {
+        let cms = seal(
+            CONTENT,
+            &[&bob, &erin, &dana],
+            KeyTransport::RsaOaep,
+            cipher,
+        );
+        assert_eq!(inspect(&cms).expect("inspect").recipients.len(), 3);
+        for who in [&bob, &erin, &dana] {
+            assert_eq!(open(&cms, who).expect("decrypt").content, CONTENT);
+        }
+        for who in [&bob, &erin] {
+            let plain = openssl_decrypt(&format!("three-{}", cipher.name()), &cms, who)
+                .expect("openssl decrypts for each recipient");
+            assert_eq!(plain, CONTENT);
+        }
+        // The key list may hold keys that are not recipients; the matching one is used.
+        let alice = alice();
+        let d = block_on(decrypt(
+            &P,
+            &cms,
+            &[(&alice.key, &alice.cert), (&erin.key, &erin.cert)],
+        ))
+        .expect("second key decrypts");
+        assert_eq!(d.key_management, "ecdh-p256-sha256kdf-aes128wrap");
+    }
+}
+
+#[test]
+fn no_recipients_and_unusable_recipients() {
+    let e = block_on(envelop(&P, CONTENT, &[], &EnvelopeOptions::default())).unwrap_err();
+    assert_eq!(e.code(), "NO_RECIPIENTS");
+    for (cert, why) in [
+        ("rfc9216/alice.sign.crt", "keyEncipherment"),
+        ("rfc9216/bob.sign.crt", "keyEncipherment"),
+        ("rfc9216/dana.sign.crt", "Ed25519"),
+        ("rfc9216/carlos.sign.crt", "Ed25519"),
+        ("generated/frank.p384.sign.crt", "keyAgreement"),
+        ("rfc9216/ca.25519.crt", "Ed25519"),
+    ] {
+        let c = Certificate::from_bytes(&common::data(cert)).expect(cert);
+        let e = check_recipient(&c).unwrap_err();
+        assert_eq!(e.code(), "RECIPIENT_KEY_UNUSABLE", "{cert}");
+        let msg = e.to_string();
+        assert!(msg.contains(why), "{cert}: {msg}");
+        assert!(
+            msg.contains('@') || msg.contains("CN="),
+            "names the recipient: {msg}"
+        );
+        let r = [Recipient::new(&c)];
+        let e = block_on(envelop(&P, CONTENT, &r, &EnvelopeOptions::default())).unwrap_err();
+        assert_eq!(e.code(), "RECIPIENT_KEY_UNUSABLE", "{cert}");
+    }
+    // A DSA certificate (RFC 4134 Alice) cannot receive either.
+    let dsa = Certificate::from_bytes(&common::data("rfc4134/AliceDSSSignByCarlNoInherit.cer"))
+        .expect("dsa cert");
+    assert_eq!(
+        check_recipient(&dsa).unwrap_err().code(),
+        "RECIPIENT_KEY_UNUSABLE"
+    );
+    assert_eq!(
+        check_recipient(&erin().cert).expect("erin"),
+        RecipientKeyKind::EcdhP256
+    );
+    assert_eq!(
+        check_recipient(&frank().cert).expect("frank"),
+        RecipientKeyKind::EcdhP384
+    );
+    assert_eq!(
+        check_recipient(&dana().cert).expect("dana"),
+        RecipientKeyKind::X25519
+    );
+}
+
+#[test]
+fn cipher_names_round_trip() {
+    for c in ALL_CIPHERS {
+        assert_eq!(ContentCipher::from_name(c.name()), Some(c));
+        assert_eq!(ContentCipher::from_name(&c.name().to_uppercase()), Some(c));
+        assert_eq!(ContentCipher::from_oid(c.oid()), Some(c));
+        assert_eq!(
+            c.key_len(),
+            if c.name().contains("128") {
+                16
+            } else if c.name().contains("192") {
+                24
+            } else {
+                32
+            }
+        );
+    }
+    assert_eq!(
+        ContentCipher::from_name("aes256-cbc"),
+        Some(ContentCipher::Aes256Cbc)
+    );
+    assert_eq!(ContentCipher::from_name("des-ede3-cbc"), None);
+    assert_eq!(ContentCipher::from_name("rc2-40"), None);
+}
+
+/// The vectors of tests/data (OpenSSL, Bouncy Castle, pyca, NSS, RFC 4134) decrypt to the
+/// content their MANIFEST entry gives.
+#[test]
+fn vectors_decrypt() {
+    let rfc4134_bob = party(
+        "rfc4134/BobPrivRSAEncrypt.pri",
+        "rfc4134/BobRSASignByCarl.cer",
+    );
+    let pyca = party("pyca/rsa_key.pem", "pyca/rsa_ca.pem");
+    let (bob, erin, frank, carlos) = (bob(), erin(), frank(), carlos());
+    let cases: Vec<(Vec<u8>, &Party, Vec<u8>, &str, &str)> = vec![
+        (
+            eml_cms("generated/enveloped-aes256cbc.eml"),
+            &bob,
+            common::data("generated/plain.txt"),
+            "aes-256-cbc",
+            "rsa-pkcs1v15",
+        ),
+        (
+            eml_cms("generated/enveloped-rsaoaep-sha256.eml"),
+            &bob,
+            common::data("generated/plain.txt"),
+            "aes-256-cbc",
+            "rsa-oaep-sha256",
+        ),
+        (
+            eml_cms("generated/authenveloped-aes128gcm.eml"),
+            &bob,
+            common::data("generated/plain.txt"),
+            "aes-128-gcm",
+            "rsa-pkcs1v15",
+        ),
+        (
+            eml_cms("generated/signed-then-enveloped.eml"),
+            &bob,
+            common::data("generated/signed-then-enveloped.eml.expected"),
+            "aes-256-cbc",
+            "rsa-pkcs1v15",
+        ),
+        (
+            eml_cms("generated/enveloped-ecdh-p256.eml"),
+            &erin,
+            common::data("generated/plain.txt"),
+            "aes-256-cbc",
+            "ecdh-p256-sha1kdf-aes256wrap",
+        ),
+        (
+            eml_cms("generated/enveloped-ecdh-p384-aes256cbc-bc.eml"),
+            &frank,
+            common::data("generated/plain.txt"),
+            "aes-256-cbc",
+            "ecdh-p384-sha384kdf-aes256wrap",
+        ),
+        (
+            eml_cms("generated/enveloped-x25519-hkdf-aes256cbc.eml"),
+            &carlos,
+            common::data("generated/plain.txt"),
+            "aes-256-cbc",
+            "x25519-hkdf-sha256-aes256wrap",
+        ),
+        (
+            eml_cms("generated/authenveloped-x25519-hkdf-aes128gcm.eml"),
+            &carlos,
+            common::data("generated/plain.txt"),
+            "aes-128-gcm",
+            "x25519-hkdf-sha256-aes128wrap",
+        ),
+        (
+            common::data("rfc4134/5.1.bin"),
+            &rfc4134_bob,
+            common::data("rfc4134/ExContent.bin"),
+            "des-ede3-cbc",
+            "rsa-pkcs1v15",
+        ),
+        (
+            eml_cms("rfc4134/5.3.eml"),
+            &rfc4134_bob,
+            common::data("rfc4134/ExContent.bin"),
+            "des-ede3-cbc",
+            "rsa-pkcs1v15",
+        ),
+        (
+            pem_cms("pyca/enveloped-triple-des.pem"),
+            &pyca,
+            common::data("pyca/enveloped-triple-des.pem.expected"),
+            "des-ede3-cbc",
+            "rsa-pkcs1v15",
+        ),
+        (
+            pem_cms("pyca/enveloped-rsa-oaep.pem"),
+            &pyca,
+            common::data("pyca/enveloped-rsa-oaep.pem.expected"),
+            "aes-128-cbc",
+            "rsa-oaep-sha1",
+        ),
+    ];
+    for (cms, who, expected, cipher, km) in cases {
+        let d = open(&cms, who).unwrap_or_else(|e| panic!("{cipher} {km}: {e}"));
+        assert_eq!(d.content, expected, "{cipher} {km}");
+        assert_eq!((d.cipher.as_str(), d.key_management.as_str()), (cipher, km));
+        let info = inspect(&cms).expect("inspect");
+        assert_eq!(info.cipher, cipher);
+        assert!(
+            info.recipients.iter().any(|r| r.key_management == km),
+            "{info:?}"
+        );
+    }
+}
+
+/// The NSS (Thunderbird) messages decrypt with Bob's .p12 key.
+#[test]
+fn nss_vectors_decrypt() {
+    let id =
+        smime_wasm::Identity::from_pkcs12(&common::data("thunderbird-nss/Bob.p12"), Some("nss"))
+            .expect("Bob.p12");
+    let mut keys: Vec<(&PrivateKey, &Certificate)> = vec![(id.private_key(), id.certificate())];
+    if let (Some(k), Some(c)) = (id.encryption_key(), id.encryption_certificate()) {
+        keys.push((k, c));
+    }
+    for name in [
+        "alice.env.eml",
+        "alice.dsig.SHA256.multipart.env.eml",
+        "alice.sig.SHA256.opaque.env.eml",
+    ] {
+        let cms = eml_cms(&format!("thunderbird-nss/{name}"));
+        let d = block_on(decrypt(&P, &cms, &keys)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            d.content,
+            common::data(&format!("thunderbird-nss/{name}.expected")),
+            "{name}"
+        );
+    }
+}
+
+/// A PEM 'PKCS7' block's DER.
+fn pem_cms(path: &str) -> Vec<u8> {
+    let text = String::from_utf8(common::data(path)).expect("utf-8");
+    let b64: String = text
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect::<Vec<_>>()
+        .concat();
+    common::mime::decode_base64(b64.as_bytes())
+}
+
+/// Messages `openssl cms -encrypt` makes now (AES-CBC, GCM, 3DES, OAEP, ECDH with each KDF
+/// hash, BER with -stream) decrypt here.
+#[test]
+fn openssl_made_messages_decrypt() {
+    let (bob, erin, frank) = (bob(), erin(), frank());
+    let cases: Vec<(&str, &Party, Vec<&str>, &str, &str)> = vec![
+        (
+            "ossl-aes256",
+            &bob,
+            vec!["-aes256"],
+            "aes-256-cbc",
+            "rsa-pkcs1v15",
+        ),
+        (
+            "ossl-aes128",
+            &bob,
+            vec!["-aes128"],
+            "aes-128-cbc",
+            "rsa-pkcs1v15",
+        ),
+        (
+            "ossl-aes192",
+            &bob,
+            vec!["-aes192"],
+            "aes-192-cbc",
+            "rsa-pkcs1v15",
+        ),
+        (
+            "ossl-gcm256",
+            &bob,
+            vec!["-aes-256-gcm"],
+            "aes-256-gcm",
+            "rsa-pkcs1v15",
+        ),
+        (
+            "ossl-gcm128",
+            &bob,
+            vec!["-aes-128-gcm"],
+            "aes-128-gcm",
+            "rsa-pkcs1v15",
+        ),
+        (
+            "ossl-des3",
+            &bob,
+            vec!["-des3"],
+            "des-ede3-cbc",
+            "rsa-pkcs1v15",
+        ),
+        (
+            "ossl-oaep",
+            &bob,
+            vec!["-aes256", "-keyopt", "rsa_padding_mode:oaep"],
+            "aes-256-cbc",
+            "rsa-oaep-sha1",
+        ),
+        (
+            "ossl-oaep256",
+            &bob,
+            vec![
+                "-aes256",
+                "-keyopt",
+                "rsa_padding_mode:oaep",
+                "-keyopt",
+                "rsa_oaep_md:sha256",
+                "-keyopt",
+                "rsa_mgf1_md:sha256",
+            ],
+            "aes-256-cbc",
+            "rsa-oaep-sha256",
+        ),
+        (
+            "ossl-oaep512-mgf1",
+            &bob,
+            vec![
+                "-aes256",
+                "-keyopt",
+                "rsa_padding_mode:oaep",
+                "-keyopt",
+                "rsa_oaep_md:sha512",
+                "-keyopt",
+                "rsa_mgf1_md:sha1",
+            ],
+            "aes-256-cbc",
+            "rsa-oaep-sha512-mgf1-sha1",
+        ),
+        (
+            "ossl-stream",
+            &bob,
+            vec!["-aes256", "-stream"],
+            "aes-256-cbc",
+            "rsa-pkcs1v15",
+        ),
+        (
+            "ossl-stream-gcm",
+            &bob,
+            vec!["-aes-256-gcm", "-stream"],
+            "aes-256-gcm",
+            "rsa-pkcs1v15",
+        ),
+        (
+            "ossl-ec-sha1",
+            &erin,
+            vec!["-aes256"],
+            "aes-256-cbc",
+            "ecdh-p256-sha1kdf-aes256wrap",
+        ),
+        (
+            "ossl-ec-sha224",
+            &erin,
+            vec!["-aes128", "-keyopt", "ecdh_kdf_md:sha224"],
+            "aes-128-cbc",
+            "ecdh-p256-sha224kdf-aes128wrap",
+        ),
+        (
+            "ossl-ec-sha256",
+            &erin,
+            vec!["-aes128", "-keyopt", "ecdh_kdf_md:sha256"],
+            "aes-128-cbc",
+            "ecdh-p256-sha256kdf-aes128wrap",
+        ),
+        (
+            "ossl-ec-sha384",
+            &frank,
+            vec!["-aes256", "-keyopt", "ecdh_kdf_md:sha384"],
+            "aes-256-cbc",
+            "ecdh-p384-sha384kdf-aes256wrap",
+        ),
+        (
+            "ossl-ec-sha512",
+            &frank,
+            vec!["-aes-256-gcm", "-keyopt", "ecdh_kdf_md:sha512"],
+            "aes-256-gcm",
+            "ecdh-p384-sha512kdf-aes256wrap",
+        ),
+        (
+            "ossl-ec-stream",
+            &erin,
+            vec!["-aes256", "-stream", "-keyopt", "ecdh_kdf_md:sha256"],
+            "aes-256-cbc",
+            "ecdh-p256-sha256kdf-aes256wrap",
+        ),
+        (
+            "ossl-ski",
+            &bob,
+            vec!["-aes256", "-keyid"],
+            "aes-256-cbc",
+            "rsa-pkcs1v15",
+        ),
+    ];
+    let content: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
+    for (name, who, args, cipher, km) in cases {
+        let cms = openssl_encrypt(name, &content, &who.cert_path, &args);
+        if name.contains("stream") {
+            assert_eq!(
+                &cms[..2],
+                &[0x30, 0x80],
+                "{name}: BER with indefinite length"
+            );
+        }
+        let d = open(&cms, who).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(d.content, content, "{name}");
+        assert_eq!(
+            (d.cipher.as_str(), d.key_management.as_str()),
+            (cipher, km),
+            "{name}"
+        );
+    }
 }

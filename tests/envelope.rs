@@ -366,7 +366,8 @@ fn two_recipients_each_decrypt() {
 
 #[test]
 fn no_recipients_and_unusable_recipients() {
-    let e = block_on(envelop(&P, CONTENT, &[], &EnvelopeOptions::default())).unwrap_err();
+    let e =
+        block_on(envelop(&P, CONTENT, &[], &EnvelopeOptions::default())).expect_err("must fail");
     assert_eq!(e.code(), "NO_RECIPIENTS");
     for (cert, why) in [
         ("rfc9216/alice.sign.crt", "keyEncipherment"),
@@ -377,7 +378,7 @@ fn no_recipients_and_unusable_recipients() {
         ("rfc9216/ca.25519.crt", "Ed25519"),
     ] {
         let c = Certificate::from_bytes(&common::data(cert)).expect(cert);
-        let e = check_recipient(&c).unwrap_err();
+        let e = check_recipient(&c).expect_err("must fail");
         assert_eq!(e.code(), "RECIPIENT_KEY_UNUSABLE", "{cert}");
         let msg = e.to_string();
         assert!(msg.contains(why), "{cert}: {msg}");
@@ -386,14 +387,15 @@ fn no_recipients_and_unusable_recipients() {
             "names the recipient: {msg}"
         );
         let r = [Recipient::new(&c)];
-        let e = block_on(envelop(&P, CONTENT, &r, &EnvelopeOptions::default())).unwrap_err();
+        let e =
+            block_on(envelop(&P, CONTENT, &r, &EnvelopeOptions::default())).expect_err("must fail");
         assert_eq!(e.code(), "RECIPIENT_KEY_UNUSABLE", "{cert}");
     }
     // A DSA certificate (RFC 4134 Alice) cannot receive either.
     let dsa = Certificate::from_bytes(&common::data("rfc4134/AliceDSSSignByCarlNoInherit.cer"))
         .expect("dsa cert");
     assert_eq!(
-        check_recipient(&dsa).unwrap_err().code(),
+        check_recipient(&dsa).expect_err("must fail").code(),
         "RECIPIENT_KEY_UNUSABLE"
     );
     assert_eq!(
@@ -435,6 +437,9 @@ fn cipher_names_round_trip() {
     assert_eq!(ContentCipher::from_name("rc2-40"), None);
 }
 
+/// A vector: the CMS, who decrypts it, the content, the cipher and key-management names.
+type VectorCase<'a> = (Vec<u8>, &'a Party, Vec<u8>, &'a str, &'a str);
+
 /// The vectors of tests/data (OpenSSL, Bouncy Castle, pyca, NSS, RFC 4134) decrypt to the
 /// content their MANIFEST entry gives.
 #[test]
@@ -445,7 +450,7 @@ fn vectors_decrypt() {
     );
     let pyca = party("pyca/rsa_key.pem", "pyca/rsa_ca.pem");
     let (bob, erin, frank, carlos) = (bob(), erin(), frank(), carlos());
-    let cases: Vec<(Vec<u8>, &Party, Vec<u8>, &str, &str)> = vec![
+    let cases: Vec<VectorCase<'_>> = vec![
         (
             eml_cms("generated/enveloped-aes256cbc.eml"),
             &bob,

@@ -753,3 +753,210 @@ fn openssl_made_messages_decrypt() {
         );
     }
 }
+
+/// The position of the last occurrence of `needle` in `hay`.
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+#[test]
+fn wrong_key_is_not_a_recipient() {
+    let (bob, alice, erin, dana) = (bob(), alice(), erin(), dana());
+    let cms = seal(
+        CONTENT,
+        &[&bob],
+        KeyTransport::RsaPkcs1v15,
+        ContentCipher::Aes256Cbc,
+    );
+    for who in [&alice, &erin, &dana] {
+        assert_eq!(
+            open(&cms, who).expect_err("not for them").code(),
+            "NOT_A_RECIPIENT"
+        );
+    }
+    // Bob's certificate with another RSA key: the identifier matches, the key does not; PKCS#1
+    // v1.5 implicit rejection yields a random CEK, and the failure shows as DECRYPTION_FAILED.
+    let e = block_on(decrypt(&P, &cms, &[(&alice.key, &bob.cert)])).expect_err("wrong key");
+    assert_eq!(e.code(), "DECRYPTION_FAILED");
+    let gcm = seal(
+        CONTENT,
+        &[&erin],
+        KeyTransport::default(),
+        ContentCipher::Aes128Gcm,
+    );
+    let frank = frank();
+    // A P-384 key cannot take part in a P-256 agreement: opaque failure too.
+    let e = block_on(decrypt(&P, &gcm, &[(&frank.key, &erin.cert)])).expect_err("wrong curve");
+    assert_eq!(e.code(), "DECRYPTION_FAILED");
+    assert_eq!(
+        block_on(decrypt(&P, &gcm, &[]))
+            .expect_err("no keys")
+            .code(),
+        "NOT_A_RECIPIENT"
+    );
+}
+
+#[test]
+fn tampering_is_decryption_failed() {
+    let (bob, erin) = (bob(), erin());
+    for cipher in [
+        ContentCipher::Aes256Cbc,
+        ContentCipher::Aes256Gcm,
+        ContentCipher::ChaCha20Poly1305,
+    ] {
+        for (who, transport) in [
+            (&bob, KeyTransport::RsaPkcs1v15),
+            (&bob, KeyTransport::RsaOaep),
+            (&erin, KeyTransport::default()),
+        ] {
+            // 64 KiB of content: the last bytes of the message are ciphertext (CBC) or the tag.
+            let content = vec![0x5au8; 65536];
+            let cms = seal(&content, &[who], transport, cipher);
+            let n = cms.len();
+            let mut cases = Vec::new();
+            if cipher.is_authenticated() {
+                // Any change of ciphertext or tag fails the tag.
+                cases.extend([
+                    ("last byte", n - 1),
+                    ("first tag byte", n - 16),
+                    ("ciphertext", n - 200),
+                ]);
+            } else {
+                // CBC has no integrity: flipping the last byte of the next-to-last block flips
+                // the last padding byte (0x10 -> 0x11), which is always invalid.
+                cases.push(("padding", n - 17));
+            }
+            // The encrypted key: 256 octets of RSA, or the 40-octet AES-wrapped 32-byte CEK.
+            let key_header: &[u8] = if who.cert.key_algorithm().starts_with("RSA") {
+                &[0x04, 0x82, 0x01, 0x00]
+            } else {
+                &[0x04, 0x28]
+            };
+            let at =
+                rfind(&cms[..n - 65536], key_header).expect("encrypted key") + key_header.len();
+            cases.push(("encrypted key", at + 5));
+            for (what, i) in cases {
+                let mut bad = cms.clone();
+                bad[i] ^= 0x01;
+                let e = open(&bad, who).expect_err(what);
+                assert_eq!(
+                    e.code(),
+                    "DECRYPTION_FAILED",
+                    "{cipher:?} {transport:?} {what}: {e}"
+                );
+            }
+        }
+    }
+}
+
+/// Allowed outcomes of decrypting a corrupted message.
+const DECRYPT_CODES: [&str; 5] = [
+    "MALFORMED_CMS",
+    "NOT_A_RECIPIENT",
+    "DECRYPTION_FAILED",
+    "UNSUPPORTED_ALGORITHM",
+    "INPUT_TOO_LARGE",
+];
+
+/// Every truncation and every one-byte change of a message gives a documented code (or, for
+/// unauthenticated CBC, possibly some plaintext), never a panic; AEAD never releases changed
+/// plaintext.
+#[test]
+fn mutated_and_truncated_inputs_never_panic() {
+    let (bob, erin, dana) = (bob(), erin(), dana());
+    let content = b"short secret content".to_vec();
+    for (who, cipher) in [
+        (&bob, ContentCipher::Aes128Cbc),
+        (&erin, ContentCipher::Aes128Gcm),
+        (&dana, ContentCipher::ChaCha20Poly1305),
+    ] {
+        let cms = seal(&content, &[who], KeyTransport::RsaOaep, cipher);
+        for len in 0..cms.len() {
+            let e = open(&cms[..len], who).expect_err("truncated");
+            assert_eq!(e.code(), "MALFORMED_CMS", "truncated to {len}: {e}");
+            assert!(inspect(&cms[..len]).is_err());
+        }
+        for i in 0..cms.len() {
+            for flip in [0x01u8, 0x80, 0xff] {
+                let mut bad = cms.clone();
+                bad[i] ^= flip;
+                let _ = inspect(&bad);
+                match open(&bad, who) {
+                    Ok(d) => assert!(
+                        !cipher.is_authenticated() || d.content == content,
+                        "{cipher:?}: byte {i} ^ {flip:#x} released changed plaintext"
+                    ),
+                    Err(e) => assert!(
+                        DECRYPT_CODES.contains(&e.code()),
+                        "byte {i} ^ {flip:#x}: {e} ({})",
+                        e.code()
+                    ),
+                }
+            }
+        }
+    }
+    for garbage in [
+        &b""[..],
+        b"\x30\x80\x00\x00",
+        b"\x30\x03\x06\x01\x00",
+        &[0xffu8; 64][..],
+    ] {
+        let e = open(garbage, &bob).expect_err("garbage");
+        assert_eq!(e.code(), "MALFORMED_CMS");
+    }
+    // A SignedData is not encrypted.
+    let signed = eml_cms("generated/signed-opaque-rsa-sha256.eml");
+    assert_eq!(
+        open(&signed, &bob).expect_err("signed").code(),
+        "MALFORMED_CMS"
+    );
+}
+
+/// X25519 private keys load, pair with their certificate and refuse to sign.
+#[test]
+fn x25519_identity() {
+    let id = smime_wasm::Identity::from_pem(
+        &common::data("rfc9216/dana.encrypt.key"),
+        &common::data("rfc9216/dana.encrypt.crt"),
+        None,
+    )
+    .expect("dana's X25519 identity");
+    assert_eq!(id.private_key().key_type(), smime_wasm::KeyType::X25519);
+    assert_eq!(id.private_key().key_type().to_string(), "X25519");
+    assert_eq!(id.key_algorithm(), "X25519");
+    assert!(id.private_key().matches(&dana().cert));
+    assert!(!id.private_key().matches(&carlos().cert));
+    let e = smime_wasm::sign(
+        b"From: dana@smime.example\r\nSubject: x\r\n\r\nhi\r\n",
+        &id,
+        &smime_wasm::SignOptions::default(),
+    )
+    .expect_err("X25519 cannot sign");
+    assert!(
+        ["UNSUPPORTED_ALGORITHM", "KEY_USAGE"].contains(&e.code()),
+        "{e}"
+    );
+    // Its public key is the certificate's.
+    let spki = id.private_key().public_key_der().expect("spki");
+    assert_eq!(spki, der_of(&dana().cert));
+}
+
+/// The DER subjectPublicKeyInfo of a certificate (via openssl, independent of this crate).
+fn der_of(cert: &Certificate) -> Vec<u8> {
+    let pem = scratch_file("spki-cert.pem", cert.to_pem().as_bytes());
+    let out = Command::new("openssl")
+        .args(["x509", "-noout", "-pubkey", "-in"])
+        .arg(&pem)
+        .output()
+        .expect("openssl");
+    pem_cms_text(&String::from_utf8_lossy(&out.stdout))
+}
+
+fn pem_cms_text(text: &str) -> Vec<u8> {
+    let b64: String = text
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect::<Vec<_>>()
+        .concat();
+    common::mime::decode_base64(b64.as_bytes())
+}

@@ -34,9 +34,12 @@ mod canonicalize;
 mod compose;
 mod encoding;
 mod header;
+mod header_protection;
 mod parse;
 
 use crate::error::Result;
+
+pub use header_protection::{HeaderField, HeaderProtection, RestoredHeaders};
 
 /// A message split for signing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -76,6 +79,73 @@ pub struct SignInput {
 /// (Content-Type, Content-Transfer-Encoding), or a part cannot be made 7-bit.
 pub fn prepare_for_signing(message: &[u8]) -> Result<SignInput> {
     canonicalize::prepare(message)
+}
+
+/// Splits `message` for an encrypted (or signed-then-encrypted) message with RFC 9788 header
+/// protection.
+///
+/// `entity` is the Cryptographic Payload's root MIME entity, canonical exactly as
+/// [`prepare_for_signing`] makes it (so it can be signed too), with: its Content-* fields
+/// (Content-Type gaining `hp="cipher"`), then a copy of every outer header field of the
+/// message in its original order (From, To, Cc, Subject, Date, Message-ID, Received, ...;
+/// 8-bit text RFC 2047-encoded, as [`prepare_for_signing`] does inside the entity), then one
+/// `HP-Outer: <name>: <value>` field (RFC 9788 §2.2) for each field left outside, giving the
+/// value shown there. `outer_headers` is the header block for the outside after the Header
+/// Confidentiality Policy: fields the policy keeps unchanged stay byte for byte, changed ones
+/// are rewritten (`hcp_baseline`: `Subject: [...]`, Keywords and Comments left out; `hcp_shy`
+/// also strips display names from From, To and Cc and gives Date in UTC).
+///
+/// With [`HeaderProtection::Off`], or a bare MIME entity (no header field to protect), the
+/// result is that of [`prepare_for_signing`]. Any `HP-Outer` fields of the input are dropped.
+///
+/// # Errors
+///
+/// Those of [`prepare_for_signing`], and [`crate::Error::MalformedMime`] if a header field
+/// cannot be copied into the entity (a line over 998 octets without white space to fold at).
+pub fn prepare_for_encryption(message: &[u8], protection: HeaderProtection) -> Result<SignInput> {
+    header_protection::prepare_for_encryption(message, protection)
+}
+
+/// Splits a message to be signed only, with RFC 9788 header protection (`hp="clear"`).
+///
+/// As [`prepare_for_signing`], but the entity's Content-Type gains `hp="clear"` and a copy of
+/// every outer header field follows its Content-* fields (no `HP-Outer`); `outer_headers` is
+/// unchanged. A bare MIME entity is returned as [`prepare_for_signing`] returns it.
+///
+/// # Errors
+///
+/// As [`prepare_for_encryption`].
+pub fn prepare_for_signing_protected(message: &[u8]) -> Result<SignInput> {
+    header_protection::prepare_for_signing_protected(message)
+}
+
+/// The effective header fields of a received message (RFC 9788 §4).
+///
+/// `outer_header_block` is the outer message's header block (a whole message is accepted: its
+/// body is ignored); `payload_entity` is the Cryptographic Payload's root entity (decrypted
+/// and/or verified); `encrypted` says whether it came out of an encryption layer.
+///
+/// With `hp="cipher"` or `hp="clear"` on the payload's Content-Type, the payload's
+/// non-structural fields (all but Content-*, MIME-Version and HP-Outer) are the protected
+/// fields and win over the outer ones; outer fields with other names (added in transit, such
+/// as Received) are kept after them and listed as unprotected. A field is reported obscured
+/// when the values shown outside differ from the protected ones: for an encrypted `hp="cipher"`
+/// payload, "outside" is what its HP-Outer fields record; otherwise the outer fields as
+/// received (HP-Outer is ignored unless the payload was encrypted). Without an `hp`
+/// parameter (legacy mail), a `message/rfc822; forwarded=no` payload's inner header is taken as
+/// protected (the RFC 8551 §3.1 wrapping); anything else gets the outer fields, unprotected.
+///
+/// # Errors
+///
+/// [`crate::Error::MalformedMime`] if either header block is not a header block, or the
+/// payload has more than one Content-Type; [`crate::Error::InputTooLarge`] beyond
+/// [`crate::policy::MAX_MESSAGE_SIZE`] or [`crate::policy::MAX_HEADER_FIELDS`].
+pub fn restore_headers(
+    outer_header_block: &[u8],
+    payload_entity: &[u8],
+    encrypted: bool,
+) -> Result<RestoredHeaders> {
+    header_protection::restore_headers(outer_header_block, payload_entity, encrypted)
 }
 
 /// Builds an RFC 1847 / RFC 8551 multipart/signed message.

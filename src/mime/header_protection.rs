@@ -9,7 +9,7 @@ use super::encoding::{CRLF, trim_end_wsp};
 use super::header::{Field, Param, canonical_field, fold, parse_param_value};
 use super::parse::split_entity;
 use crate::error::{Error, Result};
-use crate::policy::MAX_MESSAGE_SIZE;
+use crate::policy::{MAX_HEADER_FIELDS, MAX_MESSAGE_SIZE};
 
 /// Which Header Confidentiality Policy (RFC 9788 §3.2) an encrypted message gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -239,6 +239,17 @@ fn protect_entity(
         return Err(Error::MalformedMime(
             "the entity to protect has no Content-Type".into(),
         ));
+    }
+    // Readers bound the fields of one header block: stay within that bound.
+    let hp_outer_count = hp_outer
+        .split(|&b| b == b'\n')
+        .filter(|l| l.starts_with(b"HP-Outer:"))
+        .count();
+    if e.fields.len() + outer.fields.len() + hp_outer_count > MAX_HEADER_FIELDS {
+        return Err(Error::InputTooLarge {
+            what: "number of header fields in one header block",
+            limit: MAX_HEADER_FIELDS,
+        });
     }
     for f in &outer.fields {
         out.extend_from_slice(&canonical_copy(f)?);

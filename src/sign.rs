@@ -46,6 +46,12 @@ pub struct SignOptions {
     /// Include the issuer certificates of the identity's chain (default `true`). The signer's own
     /// certificate, and its separate encryption certificate, are always included.
     pub include_chain: bool,
+    /// RFC 9788 header protection (default `true`): the signed entity carries a copy of the
+    /// message's header fields (From, To, Subject, Date, Message-ID, ...) and its Content-Type
+    /// gets `hp="clear"`, so the signature covers them; the outer header is unchanged
+    /// ([`mime::prepare_for_signing_protected`]). `false`: only the Content-* fields and the
+    /// body are signed ([`mime::prepare_for_signing`]).
+    pub header_protection: bool,
 }
 
 impl Default for SignOptions {
@@ -56,6 +62,7 @@ impl Default for SignOptions {
             rsa_padding: RsaPadding::Pkcs1v15,
             signing_time: None,
             include_chain: true,
+            header_protection: true,
         }
     }
 }
@@ -74,28 +81,52 @@ pub fn sign(message: &[u8], identity: &Identity, options: &SignOptions) -> Resul
 /// Signs `message` — a whole RFC 5322 message or a bare MIME entity, LF or CRLF — with
 /// `identity`, and returns a complete RFC 5322 message.
 ///
-/// The outer header fields (From, To, Subject, Date, Message-ID, ...) stay outside the signature;
-/// the Content-* fields and the body form the signed MIME entity, which is first made canonical
+/// The outer header fields (From, To, Subject, Date, Message-ID, ...) stay outside; the
+/// Content-* fields and the body form the signed MIME entity, which is first made canonical
 /// (CRLF, 7-bit: quoted-printable or base64 where needed, "From " lines and trailing white space
-/// protected) so no transport can change it afterwards.
+/// protected) so no transport can change it afterwards. With `header_protection` (the default)
+/// the entity also carries a signed copy of the outer header fields (RFC 9788, `hp="clear"`).
 pub async fn sign_with<P: Provider>(
     provider: &P,
     message: &[u8],
     identity: &Identity,
     options: &SignOptions,
 ) -> Result<Vec<u8>> {
-    let scheme = signature_scheme(identity, options)?;
+    check_identity(identity, options)?;
+    let input = if options.header_protection {
+        mime::prepare_for_signing_protected(message)?
+    } else {
+        mime::prepare_for_signing(message)?
+    };
+    sign_entity(provider, &input, identity, options).await
+}
+
+/// Signs an already prepared [`mime::SignInput`] and wraps it: multipart/signed (detached) or
+/// application/pkcs7-mime signed-data, with `input.outer_headers` outside.
+///
+/// For sign-then-encrypt: prepare the message with [`mime::prepare_for_encryption`] (its
+/// entity is canonical and carries the protected header fields, `hp="cipher"` and HP-Outer),
+/// sign that with this function, and encrypt the result. Pass an **empty** `outer_headers` in
+/// `input` to get the signed entity alone (multipart/signed or application/pkcs7-mime with its
+/// MIME-Version and Content-Type, nothing else) as the content to encrypt; the outer header
+/// block of [`mime::prepare_for_encryption`] then goes on the encrypted message.
+/// `options.header_protection` is not used here (the input is already prepared).
+///
+/// # Errors
+///
+/// As [`sign_with`], except the message preparation errors.
+pub(crate) async fn sign_entity<P: Provider>(
+    provider: &P,
+    input: &mime::SignInput,
+    identity: &Identity,
+    options: &SignOptions,
+) -> Result<Vec<u8>> {
+    let scheme = check_identity(identity, options)?;
     let signing_time = match options.signing_time {
         Some(t) => t,
         None => now()?,
     };
     let certificate = identity.certificate();
-    if !certificate.allows_signing() {
-        return Err(Error::KeyUsage(
-            "the certificate's keyUsage allows neither digitalSignature nor nonRepudiation".into(),
-        ));
-    }
-    let input = mime::prepare_for_signing(message)?;
     let extra_certificates = if options.include_chain {
         identity.chain().iter().skip(1).collect()
     } else {
@@ -120,6 +151,17 @@ pub async fn sign_with<P: Provider>(
     } else {
         mime::build_pkcs7_mime(&input.outer_headers, "signed-data", &der)
     }
+}
+
+/// The signature scheme, once the key and certificate are known to be usable for signing.
+fn check_identity(identity: &Identity, options: &SignOptions) -> Result<SignatureScheme> {
+    let scheme = signature_scheme(identity, options)?;
+    if !identity.certificate().allows_signing() {
+        return Err(Error::KeyUsage(
+            "the certificate's keyUsage allows neither digitalSignature nor nonRepudiation".into(),
+        ));
+    }
+    Ok(scheme)
 }
 
 /// The signature scheme for the identity's key and the options.

@@ -89,6 +89,38 @@ fn bad_messages_get_their_codes() {
     }
 }
 
+/// With header protection (the default) the outer fields are copied into the signed entity, so
+/// one that cannot be made to fit 998-octet lines is an error; without, it stays outside as is.
+#[test]
+fn unfoldable_outer_field_with_and_without_header_protection() {
+    let id = alice();
+    let m = format!(
+        "From: a@example.com\r\nX-Long: {}\r\nSubject: x\r\n\r\nbody\r\n",
+        "y".repeat(1200)
+    )
+    .into_bytes();
+    let err = sign(&m, &id, &options()).expect_err("long field copied inside");
+    assert_eq!(err.code(), "MALFORMED_MIME", "{err}");
+    let off = SignOptions {
+        header_protection: false,
+        ..options()
+    };
+    assert!(sign(&m, &id, &off).is_ok());
+    // Half the field limit outside: copying them inside would pass it.
+    let limit = smime_wasm::policy::MAX_HEADER_FIELDS;
+    let many: Vec<u8> = (0..limit / 2 + 10)
+        .flat_map(|i| format!("X-Field-{i}: v\r\n").into_bytes())
+        .chain(b"Content-Type: text/plain\r\n\r\nbody\r\n".iter().copied())
+        .collect();
+    assert!(sign(&many, &id, &off).is_ok());
+    let err = smime_wasm::mime::prepare_for_encryption(
+        &many,
+        smime_wasm::mime::HeaderProtection::Baseline,
+    )
+    .expect_err("too many fields inside");
+    assert_eq!(err.code(), "INPUT_TOO_LARGE", "{err}");
+}
+
 #[test]
 fn moderate_nesting_is_fine() {
     let out = sign(&nested(10), &alice(), &options()).expect("10 levels sign");

@@ -775,3 +775,99 @@ fn hard_whole_message_keeps_outer_headers_outside() {
         );
     }
 }
+
+/// RFC 9788 (default `header_protection`): the signed entity carries a copy of the outer
+/// fields and `hp="clear"`; every peer still verifies it, detached and opaque.
+#[test]
+fn header_protection_clear_copies_outer_fields() {
+    let m = String::from(
+        "Received: from a.example by b.example; Thu, 03 Dec 2026 12:00:01 +0000\r\n\
+         Received: from c.example by a.example; Thu, 03 Dec 2026 12:00:00 +0000\r\n\
+         From: =?utf-8?Q?Zo=C3=AB?= <zoe@smime.example>\r\n\
+         To: Bob Babbage <bob@smime.example>,\r\n Carlos Turing <carlos@smime.example>\r\n\
+         Subject: =?utf-8?Q?Gr=C3=BC=C3=9Fe_=E2=80=93?= header protection with a subject long\r\n enough to be folded\r\n\
+         Date: Thu, 03 Dec 2026 12:00:00 +0000\r\n\
+         Message-ID: <hp-clear-1@smime.example>\r\n\
+         MIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"hp-b\"\r\n\r\n\
+         --hp-b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
+         Grüße\r\n--hp-b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+         AAECAwQ=\r\n--hp-b--\r\n",
+    );
+    for detached in [true, false] {
+        let name = format!(
+            "header-protection-clear-{}",
+            if detached { "detached" } else { "opaque" }
+        );
+        let out = run(
+            &name,
+            &ALICE,
+            Alg::RsaPkcs1,
+            Md::Sha256,
+            detached,
+            m.as_bytes(),
+        );
+        let s = smime::open_signed(&out);
+        let inner = mime::parse_entity(&s.content);
+        assert_eq!(
+            inner.ct_param("hp").as_deref(),
+            Some("clear"),
+            "{name}: hp parameter"
+        );
+        assert!(
+            inner.mime_type().starts_with("multipart/mixed"),
+            "{name}: the root stays the multipart"
+        );
+        assert_eq!(
+            inner.count("HP-Outer"),
+            0,
+            "{name}: no HP-Outer when not encrypted"
+        );
+        for h in ["From", "To", "Subject", "Date", "Message-ID", "Received"] {
+            assert_eq!(
+                inner.count(h),
+                s.top.count(h),
+                "{name}: {h} count inside = outside"
+            );
+        }
+        for h in ["From", "To", "Subject", "Date", "Message-ID", "Received"] {
+            assert_eq!(
+                inner.header(h),
+                s.top.header(h),
+                "{name}: inner {h} = outer"
+            );
+        }
+        let restored = smime_wasm::mime::restore_headers(&out, &s.content, false).expect("restore");
+        assert_eq!(restored.mode.as_deref(), Some("clear"));
+        assert!(
+            restored.obscured_outside.is_empty(),
+            "{name}: {:?}",
+            restored.obscured_outside
+        );
+        let subject: Vec<_> = restored
+            .fields
+            .iter()
+            .filter(|f| f.name == "Subject")
+            .collect();
+        assert_eq!(
+            subject[0].value,
+            "Grüße – header protection with a subject long enough to be folded"
+        );
+    }
+    // Off: today's entity, no copy.
+    let id = identity(&ALICE);
+    let off = sign(
+        m.as_bytes(),
+        &id,
+        &SignOptions {
+            signing_time: Some(now()),
+            header_protection: false,
+            ..SignOptions::default()
+        },
+    )
+    .expect("sign without header protection");
+    let s = smime::open_signed(&off);
+    let inner = mime::parse_entity(&s.content);
+    assert_eq!(inner.ct_param("hp"), None);
+    assert_eq!(inner.count("Subject"), 0);
+}

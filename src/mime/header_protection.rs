@@ -9,7 +9,7 @@ use super::encoding::{CRLF, trim_end_wsp};
 use super::header::{Field, Param, canonical_field, fold, parse_param_value};
 use super::parse::split_entity;
 use crate::error::{Error, Result};
-use crate::policy::MAX_MESSAGE_SIZE;
+use crate::policy::{MAX_HEADER_FIELDS, MAX_MESSAGE_SIZE};
 
 /// Which Header Confidentiality Policy (RFC 9788 §3.2) an encrypted message gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -239,6 +239,17 @@ fn protect_entity(
         return Err(Error::MalformedMime(
             "the entity to protect has no Content-Type".into(),
         ));
+    }
+    // Readers bound the fields of one header block: stay within that bound.
+    let hp_outer_count = hp_outer
+        .split(|&b| b == b'\n')
+        .filter(|l| l.starts_with(b"HP-Outer:"))
+        .count();
+    if e.fields.len() + outer.fields.len() + hp_outer_count > MAX_HEADER_FIELDS {
+        return Err(Error::InputTooLarge {
+            what: "number of header fields in one header block",
+            limit: MAX_HEADER_FIELDS,
+        });
     }
     for f in &outer.fields {
         out.extend_from_slice(&canonical_copy(f)?);
@@ -691,5 +702,82 @@ fn decode_word(word: &str) -> Option<String> {
         }
         "iso-8859-1" | "latin1" | "l1" => Some(bytes.iter().map(|&b| char::from(b)).collect()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_with_zones_and_obsolete_forms() {
+        let utc = |s: &str| date_in_utc(s);
+        assert_eq!(
+            utc("Wed, 11 Jan 2023 16:08:43 -0500").as_deref(),
+            Some("Wed, 11 Jan 2023 21:08:43 +0000")
+        );
+        // No day of week, no seconds, a comment, an obsolete zone name.
+        assert_eq!(
+            utc("1 Mar 2024 23:30 PST (Pacific)").as_deref(),
+            Some("Sat, 02 Mar 2024 07:30:00 +0000")
+        );
+        assert_eq!(
+            utc("Fri, 31 Dec 99 23:59:59 GMT").as_deref(),
+            Some("Fri, 31 Dec 1999 23:59:59 +0000")
+        );
+        // Across a leap day, east of UTC.
+        assert_eq!(
+            utc("Fri, 1 Mar 2024 01:00:00 +0200").as_deref(),
+            Some("Thu, 29 Feb 2024 23:00:00 +0000")
+        );
+        for bad in [
+            "",
+            "yesterday",
+            "Wed, 32 Jan 2023 10:00:00 +0000",
+            "1 Foo 2023 10:00 +0000",
+            "1 Jan 2023 25:00 +0000",
+            "1 Jan 2023 10:00 +05",
+        ] {
+            assert_eq!(utc(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn address_lists_lose_display_names() {
+        let a = |s: &str| addresses_only(s);
+        assert_eq!(a("Alice <a@x.example>").as_deref(), Some("<a@x.example>"));
+        assert_eq!(
+            a("\"Doe, Jane\" <j@x.example>, b@y.example (Bob), =?utf-8?q?Zo=C3=AB?= <z@z.example>")
+                .as_deref(),
+            Some("<j@x.example>, <b@y.example>, <z@z.example>")
+        );
+        assert_eq!(
+            a("friends: c@x.example, \"D <not@this>\" <d@x.example>;").as_deref(),
+            Some("<c@x.example>, <d@x.example>")
+        );
+        assert_eq!(
+            a("<@route.example:r@x.example>").as_deref(),
+            Some("<r@x.example>")
+        );
+        assert_eq!(a("undisclosed-recipients:;"), None);
+    }
+
+    #[test]
+    fn encoded_words_decode() {
+        let d = |s: &str| decode_value(s.as_bytes());
+        assert_eq!(
+            d(" =?UTF-8?Q?Gr=C3=BC=C3=9Fe?= and more "),
+            "Grüße and more"
+        );
+        assert_eq!(d("=?utf-8?B?w6Q=?= =?utf-8?B?w7Y=?="), "äö");
+        assert_eq!(d("=?ISO-8859-1?Q?caf=E9_au_lait?="), "café au lait");
+        assert_eq!(d("\"=?utf-8?q?Zo=C3=AB?=\" <z@x>"), "\"Zoë\" <z@x>");
+        // Unknown charset, broken words: left as written.
+        assert_eq!(d("=?koi8-r?Q?abc?="), "=?koi8-r?Q?abc?=");
+        assert_eq!(
+            d("=?utf-8?Q?=ZZ?= =?utf-8?X?a?="),
+            "=?utf-8?Q?=ZZ?= =?utf-8?X?a?="
+        );
+        assert_eq!(d("plain  text"), "plain  text");
     }
 }

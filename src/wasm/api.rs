@@ -364,6 +364,9 @@ export interface SignOptions {
   signingTime?: Date | number;
   /** Include the issuer certificates. Default true. */
   includeChain?: boolean;
+  /** RFC 9788 header protection: sign a copy of From, To, Subject, Date, Message-ID, ...
+   * inside the signed part (hp="clear"). Default true. */
+  headerProtection?: boolean;
   /** Crypto provider. Default 'auto' (WebCrypto, RustCrypto for what it lacks). */
   provider?: 'auto' | 'webcrypto' | 'rustcrypto';
 }
@@ -436,6 +439,7 @@ const SIGN_OPTIONS: &[&str] = &[
     "rsaPadding",
     "signingTime",
     "includeChain",
+    "headerProtection",
     "provider",
 ];
 
@@ -444,7 +448,7 @@ const SIGN_OPTIONS: &[&str] = &[
 ///
 /// Options: `detached` (default `true`), `digest` (`'sha256'` default, `'sha384'`, `'sha512'`),
 /// `rsaPadding` (`'pkcs1v15'` default, `'pss'`), `signingTime` (`Date` or ms; default now),
-/// `includeChain` (default `true`), `provider` (`'auto'` default, `'webcrypto'`, `'rustcrypto'`).
+/// `includeChain` (default `true`), `headerProtection` (default `true`), `provider` (`'auto'` default, `'webcrypto'`, `'rustcrypto'`).
 #[wasm_bindgen(unchecked_return_type = "Promise<Uint8Array>")]
 pub fn sign(
     #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] message: JsValue,
@@ -480,6 +484,7 @@ pub fn sign(
                     .unwrap_or_else(convert::now_secs),
             ),
             include_chain: opts.bool("includeChain", true)?,
+            header_protection: opts.bool("headerProtection", true)?,
         };
         let provider = ProviderChoice::from_name(opts.string("provider")?.as_deref())?;
         Ok((message, sign_options, provider))

@@ -196,6 +196,34 @@ export function defineSuite(label, load) {
       }
     });
 
+    test('headerProtection: default true signs a copy of the header (hp="clear"); false does not', async () => {
+      const id = await alice();
+      try {
+        const message = rawMessage('protected subject', 'Header protection.');
+        for (const [options, on] of [[{}, true], [{ headerProtection: true }, true], [{ headerProtection: false }, false]]) {
+          const signed = await m.sign(message, id, { signingTime: SIGNING_TIME, ...options });
+          const msg = assertMultipartSigned(signed, 'sha-256');
+          assert.equal(msg.headers.get('subject')?.[0], 'protected subject', 'the outer Subject is unchanged');
+          const { content } = await verifySigned(signed);
+          const inner = parseMessage(content.toString('latin1'));
+          const { params } = parseContentType(inner.headers.get('content-type')[0]);
+          if (on) {
+            assert.equal(params.hp, 'clear', JSON.stringify(options));
+            for (const h of ['from', 'to', 'subject', 'date', 'message-id']) {
+              assert.deepEqual(inner.headers.get(h), msg.headers.get(h), `inner ${h} = outer ${h}`);
+            }
+            assert.equal(inner.headers.get('hp-outer'), undefined, 'no HP-Outer when signed only');
+          } else {
+            assert.equal(params.hp, undefined);
+            assert.equal(inner.headers.get('subject'), undefined);
+          }
+        }
+        await expectSmimeError(() => m.sign(message, id, { headerProtection: 'yes' }), 'INVALID_OPTION', assert);
+      } finally {
+        id.free();
+      }
+    });
+
     for (const provider of PROVIDERS) {
       test(`provider ${provider}: SHA-512 with RSA-PSS; micalg=sha-512, verified`, async () => {
         const id = await alice();

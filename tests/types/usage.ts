@@ -30,7 +30,7 @@ export async function usage(key: string, certs: Uint8Array[]): Promise<Uint8Arra
   const codes: string[] = errorCodes();
   const message: Uint8Array = await compose({ from: 'a@example.com', to: ['b@example.com'], subject: 's', text: 't' });
   const defaults: Uint8Array = await sign(message, me);
-  const options: SignOptions = { detached: false, digest: 'sha384', rsaPadding: 'pss', signingTime: new Date(), provider: 'webcrypto' };
+  const options: SignOptions = { detached: false, digest: 'sha384', rsaPadding: 'pss', signingTime: new Date(), provider: 'webcrypto', headerProtection: false };
   const signed: Uint8Array = await sign('Subject: x\r\n\r\nx\r\n', me, options);
   void [emails, notAfter, der, pem, codes, defaults];
   return signed;
@@ -41,6 +41,8 @@ export async function mistakes(me: Identity): Promise<void> {
   await sign('x', me, { digest: 'md5' });
   // @ts-expect-error: unknown option
   await sign('x', me, { detach: true });
+  // @ts-expect-error: headerProtection is a boolean
+  await sign('x', me, { headerProtection: 'hcp_shy' });
   // @ts-expect-error: compose needs from, to and subject
   await compose({ text: 'no headers' });
   // @ts-expect-error: not a key type the library generates

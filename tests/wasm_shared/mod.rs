@@ -331,6 +331,29 @@ pub async fn run_all() {
         "INVALID_OPTION"
     );
 
+    // RFC 9788 header protection: on by default (hp="clear", a signed copy of the header fields),
+    // off with headerProtection: false; a non-boolean is INVALID_OPTION.
+    let protected = sign_text(&alice, &[]).await;
+    assert!(protected.contains("hp=\"clear\""), "{protected}");
+    assert_eq!(
+        protected.matches("\r\nSubject: wasm test\r\n").count()
+            + usize::from(protected.starts_with("Subject: wasm test\r\n")),
+        2,
+        "the Subject outside and its signed copy inside: {protected}"
+    );
+    let unprotected = sign_text(&alice, &[("headerProtection", false.into())]).await;
+    assert!(!unprotected.contains("hp=\"clear\""), "{unprotected}");
+    assert_eq!(unprotected.matches("Subject: wasm test\r\n").count(), 1);
+    assert_eq!(
+        rejected_code(sign(
+            JsValue::from_str(MESSAGE),
+            &alice,
+            Some(sign_opts(&[("headerProtection", "yes".into())]))
+        ))
+        .await,
+        "INVALID_OPTION"
+    );
+
     // opaque signed-data
     let opaque = sign_text(&alice, &[("detached", false.into())]).await;
     assert!(

@@ -25,6 +25,7 @@
 
 pub mod certificate;
 mod cms;
+pub mod encrypt;
 pub mod envelope;
 pub mod error;
 pub mod identity;
@@ -40,6 +41,9 @@ pub mod testca;
 pub mod wasm;
 
 pub use certificate::Certificate;
+pub use encrypt::{EncryptOptions, EncryptionPlan};
+#[cfg(not(target_arch = "wasm32"))]
+pub use encrypt::{decrypt_file, encrypt, encrypt_file, sign_and_encrypt};
 pub use envelope::{
     ContentCipher, Decrypted, EnvelopeInfo, EnvelopeOptions, KeyTransport, Recipient,
     RecipientIdType, RecipientKeyKind, RecipientSummary, check_recipient, decrypt, envelop,

@@ -8,9 +8,14 @@
 
 mod api;
 mod convert;
+mod encrypt;
 mod js_error;
 mod webcrypto;
 
 pub use api::{
     Certificate, Identity, Pkcs12ExportOptionsArg, SignOptionsArg, compose, error_codes, sign,
+};
+pub use encrypt::{
+    EncryptOptionsArg, SignAndEncryptOptionsArg, decrypt_file, encrypt, encrypt_file,
+    plan_encryption, sign_and_encrypt,
 };

@@ -22,6 +22,13 @@ pub struct Certificate {
     inner: crate::Certificate,
 }
 
+impl Certificate {
+    /// Wraps a core certificate for JS.
+    pub(super) fn from_inner(inner: crate::Certificate) -> Self {
+        Self { inner }
+    }
+}
+
 #[wasm_bindgen]
 impl Certificate {
     /// Parses exactly one certificate (PEM or DER). Resolves to a `Certificate`.
@@ -459,32 +466,9 @@ pub fn sign(
     let prepared = (|| {
         let message = convert::bytes(&message, "message")?;
         let opts = Options::new(&options, "sign", SIGN_OPTIONS)?;
-        let digest = match opts.string("digest")? {
-            None => DigestAlgorithm::Sha256,
-            Some(d) => DigestAlgorithm::from_name(&d).ok_or_else(|| {
-                Error::InvalidOption(format!(
-                    "option `digest` must be 'sha256', 'sha384' or 'sha512', not '{d}'"
-                ))
-            })?,
-        };
-        let rsa_padding = match opts.string("rsaPadding")? {
-            None => RsaPadding::Pkcs1v15,
-            Some(p) => RsaPadding::from_name(&p).ok_or_else(|| {
-                Error::InvalidOption(format!(
-                    "option `rsaPadding` must be 'pkcs1v15' or 'pss', not '{p}'"
-                ))
-            })?,
-        };
         let sign_options = SignOptions {
-            detached: opts.bool("detached", true)?,
-            digest,
-            rsa_padding,
-            signing_time: Some(
-                opts.time_secs("signingTime")?
-                    .unwrap_or_else(convert::now_secs),
-            ),
-            include_chain: opts.bool("includeChain", true)?,
             header_protection: opts.bool("headerProtection", true)?,
+            ..parse_sign_options(&opts)?
         };
         let provider = ProviderChoice::from_name(opts.string("provider")?.as_deref())?;
         Ok((message, sign_options, provider))
@@ -507,6 +491,38 @@ pub fn sign(
             }
         };
         js(signed).map(|bytes| Uint8Array::from(bytes.as_slice()).into())
+    })
+}
+
+/// The signing options shared by `sign` and `signAndEncrypt`: `detached`, `digest`, `rsaPadding`,
+/// `signingTime` (default now), `includeChain`.
+pub(super) fn parse_sign_options(opts: &Options) -> Result<SignOptions, Error> {
+    let digest = match opts.string("digest")? {
+        None => DigestAlgorithm::Sha256,
+        Some(d) => DigestAlgorithm::from_name(&d).ok_or_else(|| {
+            Error::InvalidOption(format!(
+                "option `digest` must be 'sha256', 'sha384' or 'sha512', not '{d}'"
+            ))
+        })?,
+    };
+    let rsa_padding = match opts.string("rsaPadding")? {
+        None => RsaPadding::Pkcs1v15,
+        Some(p) => RsaPadding::from_name(&p).ok_or_else(|| {
+            Error::InvalidOption(format!(
+                "option `rsaPadding` must be 'pkcs1v15' or 'pss', not '{p}'"
+            ))
+        })?,
+    };
+    Ok(SignOptions {
+        detached: opts.bool("detached", true)?,
+        digest,
+        rsa_padding,
+        signing_time: Some(
+            opts.time_secs("signingTime")?
+                .unwrap_or_else(convert::now_secs),
+        ),
+        include_chain: opts.bool("includeChain", true)?,
+        ..SignOptions::default()
     })
 }
 
@@ -572,6 +588,16 @@ pub fn compose(#[wasm_bindgen(unchecked_param_type = "ComposeFields")] fields: J
 }
 
 impl Identity {
+    /// The core identity (shared, for an operation that outlives the call).
+    pub(super) fn inner(&self) -> Rc<crate::Identity> {
+        Rc::clone(&self.inner)
+    }
+
+    /// The identity's WebCrypto key cache.
+    pub(super) fn webcrypto_keys(&self) -> Rc<KeyCache> {
+        Rc::clone(&self.webcrypto_keys)
+    }
+
     fn new(inner: crate::Identity) -> Self {
         let inner = Rc::new(inner);
         let handle = NEXT_HANDLE.with(|n| {
@@ -588,7 +614,7 @@ impl Identity {
     }
 
     /// The live identity behind a JS `Identity` object, borrowed through its handle.
-    fn borrowed(value: &JsValue) -> Option<Rc<crate::Identity>> {
+    pub(super) fn borrowed(value: &JsValue) -> Option<Rc<crate::Identity>> {
         let handle = js_sys::Reflect::get(value, &JsValue::from_str("__handle"))
             .ok()?
             .as_f64()?;

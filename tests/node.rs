@@ -9,3 +9,8 @@ use wasm_bindgen_test::wasm_bindgen_test;
 async fn js_api_in_node() {
     wasm_shared::run_all().await;
 }
+
+#[wasm_bindgen_test]
+async fn encryption_in_node() {
+    wasm_shared::encryption::run_encryption().await;
+}

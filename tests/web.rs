@@ -11,3 +11,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 async fn js_api_in_the_browser() {
     wasm_shared::run_all().await;
 }
+
+#[wasm_bindgen_test]
+async fn encryption_in_the_browser() {
+    wasm_shared::encryption::run_encryption().await;
+}

@@ -40,7 +40,7 @@ export interface EncryptOptions {
   provider?: 'auto' | 'webcrypto' | 'rustcrypto';
 }
 /** Options of `signAndEncrypt`: the encryption options and the signing options. */
-export interface SignAndEncryptOptions extends Omit<EncryptOptions, 'identity'>, Omit<SignOptions, 'provider'> {}
+export interface SignAndEncryptOptions extends Omit<EncryptOptions, 'identity'>, Omit<SignOptions, 'provider' | 'headerProtection'> {}
 /** What `planEncryption` decides. */
 export interface EncryptionPlan {
   cipher: string;

@@ -1,8 +1,8 @@
 // Compiled with `tsc --noEmit --strict` against the generated pkg/smime_wasm.d.ts by
 // tests/js/types.test.mjs: the calls a TypeScript user writes must type-check, and the mistakes
 // below must not (each is marked with @ts-expect-error, which fails if the line compiles).
-import init, { Certificate, Identity, compose, errorCodes, sign } from '../../pkg/smime_wasm.js';
-import type { SignOptions } from '../../pkg/smime_wasm.js';
+import init, { Certificate, Identity, compose, decryptFile, encrypt, encryptFile, errorCodes, planEncryption, sign, signAndEncrypt } from '../../pkg/smime_wasm.js';
+import type { DecryptedFile, EncryptOptions, EncryptionPlan, SignOptions } from '../../pkg/smime_wasm.js';
 
 export async function usage(key: string, certs: Uint8Array[]): Promise<Uint8Array> {
   await init();
@@ -36,6 +36,19 @@ export async function usage(key: string, certs: Uint8Array[]): Promise<Uint8Arra
   return signed;
 }
 
+export async function encryption(me: Identity, bob: Certificate, bobPem: string, file: Uint8Array): Promise<Uint8Array> {
+  const plan: EncryptionPlan = await planEncryption([bob, bobPem], { identity: me, capabilities: [['aes256-GCM', 'rsaes-OAEP'], null] });
+  const why: string = plan.recipients[0].reason + plan.cipherReason;
+  const options: EncryptOptions = { cipher: 'aes-256-gcm', keyTransport: 'oaep', recipientId: 'subjectKeyIdentifier', headerProtection: 'shy', identity: me, includeSelf: false, provider: 'rustcrypto' };
+  const sealed: Uint8Array = await encrypt('Subject: x\r\n\r\nx\r\n', [bob], options);
+  const both: Uint8Array = await signAndEncrypt(sealed, me, bobPem, { digest: 'sha512', cipher: 'auto', detached: false });
+  const der: Uint8Array = await encryptFile(file, bob);
+  const opened: DecryptedFile = await decryptFile(der, me, { provider: 'webcrypto' });
+  const authenticated: boolean = opened.authenticated;
+  void [why, both, authenticated];
+  return opened.content;
+}
+
 export async function mistakes(me: Identity): Promise<void> {
   // @ts-expect-error: not a digest the library offers
   await sign('x', me, { digest: 'md5' });
@@ -49,6 +62,12 @@ export async function mistakes(me: Identity): Promise<void> {
   await Identity.generateTest({ email: 'x@example.org', keyType: 'RSA-1024' });
   // @ts-expect-error: toPkcs12 needs a password
   await me.toPkcs12();
+  // @ts-expect-error: 3DES is never written
+  await encrypt('x', [], { cipher: 'des-ede3-cbc' });
+  // @ts-expect-error: headerProtection of encrypt is a policy name
+  await encrypt('x', [], { headerProtection: true });
+  // @ts-expect-error: signAndEncrypt takes the signer as an argument, not an option
+  await signAndEncrypt('x', me, [], { identity: me });
   // @ts-expect-error: fromPem returns a Promise, not an Identity
   const id: Identity = Identity.fromPem('k', 'c');
   void id;

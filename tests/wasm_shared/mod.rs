@@ -9,6 +9,8 @@ use smime_wasm::wasm::{Certificate, Identity, SignOptionsArg, compose, error_cod
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+pub mod encryption;
+
 pub const ALICE_KEY: &str = include_str!("../data/rfc9216/alice.sign.key");
 pub const ALICE_CRT: &str = include_str!("../data/rfc9216/alice.sign.crt");
 pub const ALICE_ENC_CRT: &str = include_str!("../data/rfc9216/alice.encrypt.crt");

@@ -488,10 +488,9 @@ fn rfc9216_direct_paths() {
         assert!(r.trusted, "{}: {:?}", leaf.subject(), r.problems);
         assert_eq!(r.chain, vec![leaf.clone(), ca.clone()]);
         assert_eq!(r.trust_anchor.as_ref(), Some(ca));
-        assert!(
-            openssl_available() && openssl_verifies(&leaf, &[], ca, RFC9216_TIME)
-                || !openssl_available()
-        );
+        if openssl_available() {
+            assert!(openssl_verifies(&leaf, &[], ca, RFC9216_TIME));
+        }
         // The wrong anchor: no path.
         let other = if std::ptr::eq(ca, &rsa_ca) {
             &ed_ca

@@ -89,7 +89,8 @@ pub const NAME_CONSTRAINTS: &str = "NAME_CONSTRAINTS";
 pub const UNKNOWN_CRITICAL_EXTENSION: &str = "UNKNOWN_CRITICAL_EXTENSION";
 /// An extension this crate processes could not be decoded, or appears twice.
 pub const MALFORMED_EXTENSION: &str = "MALFORMED_EXTENSION";
-/// Every path to an anchor is longer than [`PathOptions::max_depth`].
+/// Path building stopped at [`PathOptions::max_depth`] without finding a path to an anchor: a
+/// longer one may exist.
 pub const PATH_TOO_LONG: &str = "PATH_TOO_LONG";
 /// Path building gave up after [`policy::MAX_PATH_BUILDING_ATTEMPTS`] issuer candidates.
 pub const PATH_BUILDING_LIMIT: &str = "PATH_BUILDING_LIMIT";
@@ -152,7 +153,7 @@ pub const PATH_PROBLEMS: &[(&str, &str)] = &[
     ),
     (
         PATH_TOO_LONG,
-        "the only paths to a trust anchor are longer than the maximum depth",
+        "path building reached the maximum depth without reaching a trust anchor (a longer path may exist)",
     ),
     (
         PATH_BUILDING_LIMIT,
@@ -257,8 +258,15 @@ pub fn validate(
             pool.push(c);
         }
     }
+    // Problems of the leaf alone: when there are any, no path can be valid, and the first
+    // complete path found is reported without searching for others.
+    let mut leaf_problems = Problems::default();
+    check_validity(leaf, options.at_unix, &mut leaf_problems);
+    check_extensions(leaf, &mut leaf_problems);
+    check_leaf_purpose(leaf, options.purpose, &mut leaf_problems);
     let mut builder = Builder {
         leaf,
+        leaf_doomed: leaf_problems.fatal_count() > 0,
         pool,
         anchors,
         options,
@@ -302,6 +310,8 @@ impl Problems {
 /// The path search state.
 struct Builder<'a> {
     leaf: &'a Certificate,
+    /// The leaf has problems of its own: the first complete path is as good as any.
+    leaf_doomed: bool,
     pool: Vec<&'a Certificate>,
     anchors: Vec<&'a Certificate>,
     options: &'a PathOptions,
@@ -404,7 +414,11 @@ impl<'a> Builder<'a> {
                     self.best = Some((path.clone(), problems));
                 }
                 path.pop();
-                if valid { Flow::Done } else { Flow::Continue }
+                if valid || self.leaf_doomed {
+                    Flow::Done
+                } else {
+                    Flow::Continue
+                }
             }
             Node::Pool(_) => {
                 // A pool certificate is never the last one: an anchor must follow it.

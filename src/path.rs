@@ -1065,6 +1065,53 @@ mod tests {
         assert!(!ip_within(&[10, 1, 2, 3], &[10, 0, 0, 0]));
     }
 
+    /// `CN=<text>` with the string type `tag` (one-byte DER lengths).
+    fn cn(tag: u8, text: &[u8]) -> Name {
+        use der::Decode;
+        let atv_len = 5 + 2 + text.len();
+        let mut der = vec![0x30, (atv_len + 4) as u8, 0x31, (atv_len + 2) as u8];
+        der.extend([
+            0x30,
+            atv_len as u8,
+            0x06,
+            0x03,
+            0x55,
+            0x04,
+            0x03,
+            tag,
+            text.len() as u8,
+        ]);
+        der.extend(text);
+        Name::from_der(&der).expect("name")
+    }
+
+    #[test]
+    fn names_compare_as_rfc_5280_says() {
+        const UTF8: u8 = 0x0c;
+        const PRINTABLE: u8 = 0x13;
+        const BMP: u8 = 0x1e;
+        assert!(names_match(
+            &cn(PRINTABLE, b"Good CA"),
+            &cn(UTF8, b"Good CA")
+        ));
+        assert!(names_match(
+            &cn(PRINTABLE, b"  good   ca "),
+            &cn(UTF8, b"GOOD CA")
+        ));
+        assert!(names_match(
+            &cn(BMP, b"\0G\0o\0o\0d\0 \0C\0A"),
+            &cn(UTF8, b"good ca")
+        ));
+        assert!(!names_match(&cn(UTF8, b"Good CA"), &cn(UTF8, b"GoodCA")));
+        assert!(names_match(
+            &cn(UTF8, "Ärger".as_bytes()),
+            &cn(UTF8, "ärger".as_bytes())
+        ));
+        // Other types are compared as encoded.
+        assert!(!names_match(&cn(0x04, b"Good CA"), &cn(UTF8, b"Good CA")));
+        assert!(names_match(&cn(0x04, b"x"), &cn(0x04, b"x")));
+    }
+
     #[test]
     fn every_code_is_listed_once() {
         for (i, (code, meaning)) in PATH_PROBLEMS.iter().enumerate() {

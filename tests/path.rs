@@ -998,6 +998,56 @@ fn backtracking_over_same_named_issuers() {
 }
 
 #[test]
+fn unsupported_algorithms_and_malformed_extensions() {
+    let (kr, ka, kl) = (key(41), key(42), key(43));
+    let root = make("CN=Root", &kr, "CN=Root", &kr, 1, ca_ext(None));
+    let a = make("CN=A", &ka, "CN=Root", &kr, 2, ca_ext(None));
+    let trust = std::slice::from_ref(&root);
+    // ecdsa-with-SHA256 → ecdsa-with-SHA224 in both places: not an algorithm verified here.
+    let leaf = make("CN=Leaf", &kl, "CN=A", &ka, 3, vec![]);
+    let sha256 = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
+    let mut der = leaf.to_der();
+    let mut replaced = 0;
+    for i in 0..der.len() - sha256.len() {
+        if der[i..i + sha256.len()] == sha256 {
+            der[i + sha256.len() - 1] = 0x01;
+            replaced += 1;
+        }
+    }
+    assert_eq!(replaced, 2);
+    let sha224 = Certificate::from_der(&der).expect("parse");
+    let r = validate(&sha224, std::slice::from_ref(&a), trust, &opts());
+    assert_eq!(
+        r.problems,
+        [
+            path::UNSUPPORTED_SIGNATURE_ALGORITHM,
+            REVOCATION_NOT_CHECKED
+        ]
+    );
+    // A keyUsage extension that does not decode, and a duplicated extension.
+    let bad_ku = Extension {
+        extn_id: const_oid::db::rfc5280::ID_CE_KEY_USAGE,
+        critical: true,
+        extn_value: der::asn1::OctetString::new(vec![0x04, 0x01, 0x00]).expect("octets"),
+    };
+    let leaf = make("CN=Leaf", &kl, "CN=A", &ka, 4, vec![bad_ku]);
+    let r = validate(&leaf, std::slice::from_ref(&a), trust, &opts());
+    assert!(!r.trusted);
+    assert_eq!(r.problems[0], path::MALFORMED_EXTENSION);
+    let mut twice = ca_ext(None);
+    twice.push(twice[0].clone());
+    let a_twice = make("CN=A", &ka, "CN=Root", &kr, 5, twice);
+    let leaf = make("CN=Leaf", &kl, "CN=A", &ka, 6, vec![]);
+    let r = validate(&leaf, std::slice::from_ref(&a_twice), trust, &opts());
+    assert!(!r.trusted);
+    assert!(
+        r.problems.contains(&path::MALFORMED_EXTENSION),
+        "{:?}",
+        r.problems
+    );
+}
+
+#[test]
 fn loops_terminate() {
     // A issued by B, B issued by A (valid signatures both ways), leaf issued by A, and a
     // self-signed anchor nobody chains to: the search ends with no path.

@@ -426,6 +426,11 @@ impl<'a> Builder<'a> {
                     self.depth_hit = true;
                     return Flow::Continue;
                 }
+                // Every step down costs a unit, or the many orderings of a few same-named
+                // certificates (signatures cached) would be an exponential search.
+                if !self.spend(1) {
+                    return Flow::Done;
+                }
                 path.push(issuer);
                 if path.len() > self.longest_partial.len() {
                     self.longest_partial = path.clone();

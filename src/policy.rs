@@ -55,5 +55,6 @@ pub const MAX_PATH_LENGTH: usize = 10;
 pub const MAX_PATH_CANDIDATES: usize = 256;
 
 /// Most units of work path building spends before it gives up: one per signature checked while
-/// choosing issuers, plus one per certificate of each complete path validated.
+/// choosing issuers, one per step down to an intermediate, and one per certificate of each
+/// complete path validated.
 pub const MAX_PATH_BUILDING_ATTEMPTS: usize = 400;

@@ -1097,6 +1097,24 @@ fn loops_terminate() {
         ]
     );
     assert!(started.elapsed() < Duration::from_secs(20));
+    // Few certificates, many orderings: 16 self-signed CAs of one name (every signature check
+    // fits the budget, but the orderings of 8 of them do not).
+    let pool: Vec<Certificate> = keys
+        .iter()
+        .chain((0..4).map(|i| key(150 + i)).collect::<Vec<_>>().iter())
+        .enumerate()
+        .map(|(i, k)| make("CN=Mesh", k, "CN=Mesh", k, 220 + i as u8, ca_ext(None)))
+        .collect();
+    assert_eq!(pool.len(), 16);
+    let started = std::time::Instant::now();
+    let r = validate(&leaf, &pool, std::slice::from_ref(&root), &opts());
+    assert!(!r.trusted);
+    assert!(
+        r.problems.contains(&path::PATH_BUILDING_LIMIT),
+        "{:?}",
+        r.problems
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
 }
 
 #[test]

@@ -582,6 +582,52 @@ fn rfc9216_purposes() {
     assert_eq!(r.trusted, sign.allows_encryption());
 }
 
+#[test]
+fn rfc4134_dsa_and_rsa_paths() {
+    // RFC 4134: Carl's self-signed DSA CA issued AliceDSS (with parameters) and DianeDSS (key
+    // inheriting Carl's parameters); Carl's RSA CA issued the RSA certificates.
+    let at_2005 = PathOptions::new(1_104_537_600, Purpose::EmailSigning);
+    let cert = |n: &str| Certificate::from_bytes(&common::data(&format!("rfc4134/{n}"))).expect(n);
+    let carl_dss = cert("CarlDSSSelf.cer");
+    let carl_rsa = cert("CarlRSASelf.cer");
+    for (leaf, anchor) in [
+        ("AliceDSSSignByCarlNoInherit.cer", &carl_dss),
+        ("DianeDSSSignByCarlInherit.cer", &carl_dss),
+        ("AliceRSASignByCarl.cer", &carl_rsa),
+    ] {
+        let leaf_cert = cert(leaf);
+        let r = validate(&leaf_cert, &[], std::slice::from_ref(anchor), &at_2005);
+        assert!(r.trusted, "{leaf}: {:?}", r.problems);
+        // OpenSSL cannot load a DSA key without parameters ("X509_PUBKEY_get0: decode error"),
+        // so it fails Diane, as it fails PKITS ValidDSAParameterInheritanceTest5.
+        if openssl_available() && !leaf.starts_with("DianeDSS") {
+            assert!(
+                openssl_verifies(&leaf_cert, &[], anchor, 1_104_537_600),
+                "{leaf}"
+            );
+        }
+    }
+    // Bob's RSA certificate only allows keyEncipherment: fine for encryption, not for signing
+    // (openssl agrees: `-purpose smimesign` fails it).
+    let bob = cert("BobRSASignByCarl.cer");
+    let r = validate(&bob, &[], std::slice::from_ref(&carl_rsa), &at_2005);
+    assert_eq!(r.problems, [path::SIGNER_KEY_USAGE, REVOCATION_NOT_CHECKED]);
+    let mut encrypting = at_2005.clone();
+    encrypting.purpose = Purpose::EmailEncryption;
+    assert!(validate(&bob, &[], std::slice::from_ref(&carl_rsa), &encrypting).trusted);
+    if openssl_available() {
+        assert!(!openssl_verifies(&bob, &[], &carl_rsa, 1_104_537_600));
+    }
+    // The DSA leaf under the RSA CA of the same name: the name leads there, the key does not.
+    let r = validate(
+        &cert("AliceDSSSignByCarlNoInherit.cer"),
+        &[],
+        std::slice::from_ref(&carl_rsa),
+        &at_2005,
+    );
+    assert!(!r.trusted);
+}
+
 const NOW: u64 = 1_750_000_000;
 
 fn test_ca(name: &str) -> Identity {

@@ -1166,39 +1166,41 @@ fn loops_terminate() {
 #[test]
 fn malformed_and_mutated_certificates_never_panic() {
     let anchor = pkits_anchor();
-    let (leaf, others) = pkits_case("ValidDNnameConstraintsTest1");
-    let mut seen_rejections = 0;
-    let corpus: Vec<&Certificate> = std::iter::once(&leaf).chain(others.iter()).collect();
-    for (ci, cert) in corpus.iter().enumerate() {
-        let der = cert.to_der();
-        // Flip one byte at a time across the TBSCertificate (stride keeps it quick).
-        for i in (4..der.len().min(900)).step_by(7) {
-            let mut m = der.clone();
-            m[i] ^= 0x5a;
-            let Ok(mutated) = Certificate::from_der(&m) else {
-                continue;
-            };
-            let r = if ci == 0 {
-                validate(
-                    &mutated,
-                    &others,
-                    std::slice::from_ref(&anchor),
-                    &pkits_options(),
-                )
-            } else {
-                let mut pool = others.clone();
-                pool[ci - 1] = mutated.clone();
-                validate(
-                    &leaf,
-                    &pool,
-                    std::slice::from_ref(&mutated),
-                    &pkits_options(),
-                )
-            };
-            if !r.trusted {
-                seen_rejections += 1;
+    let mut rejections = 0;
+    let mut runs = 0;
+    for case in [
+        "ValidDNnameConstraintsTest1",
+        "ValidDSAParameterInheritanceTest5",
+    ] {
+        let (leaf, others) = pkits_case(case);
+        let corpus: Vec<&Certificate> = std::iter::once(&leaf).chain(others.iter()).collect();
+        for (ci, cert) in corpus.iter().enumerate() {
+            let der = cert.to_der();
+            // Flip one byte at a time across the certificate (a stride keeps it quick).
+            for i in (4..der.len()).step_by(11) {
+                let mut m = der.clone();
+                m[i] ^= 0x5a;
+                let Ok(mutated) = Certificate::from_der(&m) else {
+                    continue;
+                };
+                let trust = std::slice::from_ref(&anchor);
+                let r = if ci == 0 {
+                    validate(&mutated, &others, trust, &pkits_options())
+                } else {
+                    let mut pool = others.clone();
+                    pool[ci - 1] = mutated.clone();
+                    // Also as an extra anchor (only for panics: a changed anchor is trusted).
+                    validate(&leaf, &pool, &[mutated, anchor.clone()], &pkits_options());
+                    validate(&leaf, &pool, trust, &pkits_options())
+                };
+                runs += 1;
+                if !r.trusted {
+                    rejections += 1;
+                }
             }
         }
     }
-    assert!(seen_rejections > 10);
+    // Most one-byte changes break a signature; a few (in the outer signature's unused parts,
+    // say) may not.
+    assert!(rejections * 10 > runs * 8, "{rejections} of {runs}");
 }

@@ -14,7 +14,7 @@ use x509_cert::spki::SubjectPublicKeyInfoOwned;
 use crate::error::{Error, Result};
 use crate::{pem, policy};
 
-mod verify;
+pub(crate) mod verify;
 
 /// The emailAddress attribute of a distinguished name (PKCS #9), deprecated but still common.
 const EMAIL_ADDRESS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.1");
@@ -222,6 +222,11 @@ impl Certificate {
         self.inner.tbs_certificate().issuer() == issuer.inner.tbs_certificate().subject()
     }
 
+    /// The exact DER of the TBSCertificate (what the issuer signed).
+    pub(crate) fn tbs_der(&self) -> Option<&[u8]> {
+        tbs_bytes(&self.der)
+    }
+
     /// True when subject and issuer names are equal.
     pub fn is_self_issued(&self) -> bool {
         self.is_issued_by(self)
@@ -355,7 +360,9 @@ impl Certificate {
     /// True when `issuer`'s public key verifies this certificate's signature (over the exact
     /// TBSCertificate bytes as read). Names are not compared. Supported: RSA PKCS#1 v1.5 with
     /// SHA-1/256/384/512, RSASSA-PSS (SHA-1/256/384/512, MGF1 with the same digest), ECDSA on
-    /// P-256/P-384 with SHA-1/256/384/512, Ed25519. Anything else is `false`.
+    /// P-256/P-384 with SHA-1/256/384/512, Ed25519, DSA with SHA-1/224/256 (the issuer's key must
+    /// carry its domain parameters; [`crate::path`] handles inheritance). Anything else is
+    /// `false`.
     pub fn is_signed_by(&self, issuer: &Certificate) -> bool {
         let cert = &self.inner;
         if cert.signature_algorithm() != cert.tbs_certificate().signature() {

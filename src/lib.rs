@@ -30,6 +30,7 @@ pub mod envelope;
 pub mod error;
 pub mod identity;
 pub mod mime;
+pub mod path;
 mod pem;
 mod pkcs12;
 pub mod policy;
@@ -51,6 +52,7 @@ pub use envelope::{
 };
 pub use error::{Error, Result};
 pub use identity::{Identity, KeyType, PrivateKey};
+pub use path::{PathOptions, PathResult, Purpose};
 pub use provider::{DigestAlgorithm, Provider, RustCryptoProvider, SignatureScheme};
 #[cfg(not(target_arch = "wasm32"))]
 pub use sign::sign;

@@ -45,3 +45,16 @@ pub const MAX_CERTIFICATES_PER_MESSAGE: usize = 256;
 
 /// Largest CMS structure accepted, in bytes (a whole message is bounded by [`MAX_MESSAGE_SIZE`]).
 pub const MAX_CMS_SIZE: usize = MAX_MESSAGE_SIZE;
+
+/// Most certificates in a certification path, leaf and trust anchor included
+/// ([`crate::path::validate`]).
+pub const MAX_PATH_LENGTH: usize = 10;
+
+/// Most candidate certificates (message certificates plus intermediates) path building looks at;
+/// the rest are ignored.
+pub const MAX_PATH_CANDIDATES: usize = 256;
+
+/// Most units of work path building spends before it gives up: one per signature checked while
+/// choosing issuers, one per step down to an intermediate, and one per certificate of each
+/// complete path validated.
+pub const MAX_PATH_BUILDING_ATTEMPTS: usize = 400;

@@ -1,6 +1,7 @@
 //! Verification of a signature made by a certificate's key (over a TBSCertificate, for example),
 //! dispatched on the signatureAlgorithm: RSA PKCS#1 v1.5 and RSASSA-PSS with SHA-1/SHA-2, ECDSA on
-//! P-256 and P-384, Ed25519.
+//! P-256 and P-384, Ed25519, DSA (FIPS 186 sizes, SHA-1/224/256; the domain parameters must be in
+//! the key: inheritance from an issuer is the caller's business, see `crate::path`).
 
 use const_oid::ObjectIdentifier;
 use const_oid::db::{rfc5912, rfc8410};
@@ -46,8 +47,112 @@ impl Hash {
     }
 }
 
+/// dsa-with-SHA1 (RFC 3279).
+const DSA_WITH_SHA_1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10040.4.3");
+/// id-dsa-with-sha224 (RFC 5758).
+const DSA_WITH_SHA_224: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.3.1");
+/// id-dsa-with-sha256 (RFC 5758).
+const DSA_WITH_SHA_256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.3.2");
+
+/// The result of checking a signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// The signature verifies.
+    Valid,
+    /// The signature does not verify (or the key or signature is malformed).
+    Invalid,
+    /// The signature algorithm is not one this module verifies.
+    Unsupported,
+}
+
 /// True when `signature` over `message` verifies with the key in `spki` under `algorithm`.
 pub(crate) fn verify(
+    algorithm: &AlgorithmIdentifierOwned,
+    spki: &SubjectPublicKeyInfoOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
+    verify_outcome(algorithm, spki, message, signature) == Outcome::Valid
+}
+
+/// Checks `signature` over `message` with the key in `spki` under `algorithm`, telling an
+/// unsupported algorithm apart from a bad signature.
+pub(crate) fn verify_outcome(
+    algorithm: &AlgorithmIdentifierOwned,
+    spki: &SubjectPublicKeyInfoOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Outcome {
+    let oid = algorithm.oid;
+    let dsa = [
+        (DSA_WITH_SHA_1, DsaHash::Sha1),
+        (DSA_WITH_SHA_224, DsaHash::Sha224),
+        (DSA_WITH_SHA_256, DsaHash::Sha256),
+    ];
+    if let Some((_, hash)) = dsa.iter().find(|(o, _)| *o == oid) {
+        return if verify_dsa(*hash, spki, message, signature).unwrap_or(false) {
+            Outcome::Valid
+        } else {
+            Outcome::Invalid
+        };
+    }
+    let supported = [
+        rfc5912::SHA_1_WITH_RSA_ENCRYPTION,
+        rfc5912::SHA_256_WITH_RSA_ENCRYPTION,
+        rfc5912::SHA_384_WITH_RSA_ENCRYPTION,
+        rfc5912::SHA_512_WITH_RSA_ENCRYPTION,
+        rfc5912::ID_RSASSA_PSS,
+        ECDSA_WITH_SHA_1,
+        rfc5912::ECDSA_WITH_SHA_256,
+        rfc5912::ECDSA_WITH_SHA_384,
+        rfc5912::ECDSA_WITH_SHA_512,
+        rfc8410::ID_ED_25519,
+    ];
+    if !supported.contains(&oid) {
+        return Outcome::Unsupported;
+    }
+    if verify_known(algorithm, spki, message, signature) {
+        Outcome::Valid
+    } else {
+        Outcome::Invalid
+    }
+}
+
+/// The digests DSA certificate signatures use.
+#[derive(Clone, Copy)]
+enum DsaHash {
+    Sha1,
+    Sha224,
+    Sha256,
+}
+
+/// DSA: `spki` must hold the domain parameters (Dss-Parms) and the public key y; the signature is
+/// `Dss-Sig-Value` (DER SEQUENCE of r and s).
+fn verify_dsa(
+    hash: DsaHash,
+    spki: &SubjectPublicKeyInfoOwned,
+    message: &[u8],
+    signature: &[u8],
+) -> Option<bool> {
+    if spki.algorithm.oid != rfc5912::ID_DSA {
+        return Some(false);
+    }
+    let params = der::Encode::to_der(spki.algorithm.parameters.as_ref()?).ok()?;
+    let components = dsa::Components::from_der(&params).ok()?;
+    let y = der::asn1::UintRef::from_der(spki.subject_public_key.as_bytes()?).ok()?;
+    let y = dsa::BoxedUint::from_be_slice_vartime(y.as_bytes());
+    let key = dsa::VerifyingKey::from_components(components, y).ok()?;
+    let sig = dsa::Signature::from_der(signature).ok()?;
+    let prehash = match hash {
+        DsaHash::Sha1 => sha1::Sha1::digest(message).to_vec(),
+        DsaHash::Sha224 => sha2::Sha224::digest(message).to_vec(),
+        DsaHash::Sha256 => Sha256::digest(message).to_vec(),
+    };
+    Some(key.verify_prehash(&prehash, &sig).is_ok())
+}
+
+/// The RSA, ECDSA and Ed25519 algorithms.
+fn verify_known(
     algorithm: &AlgorithmIdentifierOwned,
     spki: &SubjectPublicKeyInfoOwned,
     message: &[u8],

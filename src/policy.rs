@@ -45,3 +45,9 @@ pub const MAX_CERTIFICATES_PER_MESSAGE: usize = 256;
 
 /// Largest CMS structure accepted, in bytes (a whole message is bounded by [`MAX_MESSAGE_SIZE`]).
 pub const MAX_CMS_SIZE: usize = MAX_MESSAGE_SIZE;
+
+/// Most SignerInfos accepted in one SignedData (each costs a public-key operation).
+pub const MAX_SIGNERS: usize = 64;
+
+/// Deepest ASN.1 nesting accepted in a CMS structure read for verification.
+pub const MAX_CMS_ASN1_DEPTH: usize = 64;

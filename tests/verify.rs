@@ -1316,3 +1316,202 @@ fn extra_certificates_option_with_mime() {
         Some(cert("rfc9216/alice.sign.crt").to_der())
     );
 }
+
+// ------------------------------------------------------------------ gpgsm and NSS during the test
+
+/// Whether `tool` runs; without it the test is skipped, except in CI where it fails.
+fn have(tool: &str) -> bool {
+    let ok = Command::new(tool).arg("--version").output().is_ok();
+    if !ok {
+        assert!(!common::peers::ci_mode(), "{tool} is required in CI");
+        eprintln!("skipped: {tool} not installed");
+    }
+    ok
+}
+
+/// Runs a tool and returns its stdout, failing with its stderr.
+fn run(cmd: &mut Command, what: &str) -> Vec<u8> {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+#[test]
+fn gpgsm_made_messages_verify() {
+    use std::io::Write;
+    use std::process::Stdio;
+    if !have("gpgsm") {
+        return;
+    }
+    let home = common::peers::scratch_dir().join(format!("gnupg-verify-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).expect("GNUPGHOME");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    }
+    std::fs::write(home.join("gpg-agent.conf"), "allow-loopback-pinentry\n").expect("conf");
+    let gpgsm = |args: &[&str]| -> Vec<u8> {
+        let mut child = Command::new("gpgsm")
+            .env("GNUPGHOME", &home)
+            .args([
+                "--batch",
+                "--no-tty",
+                "--disable-dirmngr",
+                "--disable-crl-checks",
+            ])
+            .args(["--disable-policy-checks", "--pinentry-mode", "loopback"])
+            .args(["--passphrase-fd", "0"])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("gpgsm");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(b"test\n")
+            .expect("passphrase");
+        let out = child.wait_with_output().expect("gpgsm");
+        assert!(
+            out.status.success(),
+            "gpgsm {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    // (gpgsm 2.2 signs with SHA-512 for this 2048-bit RSA key by default.)
+    // Alice's signing key (tests/data/p12/legacy.p12, password "test") and a trusted root.
+    gpgsm(&[
+        "--import",
+        data_path("p12/legacy.p12").to_str().expect("path"),
+    ]);
+    gpgsm(&[
+        "--import",
+        data_path("rfc9216/ca.rsa.crt").to_str().expect("path"),
+    ]);
+    let fpr = run(
+        Command::new("openssl")
+            .args(["x509", "-noout", "-fingerprint", "-sha1", "-in"])
+            .arg(data_path("rfc9216/ca.rsa.crt")),
+        "fingerprint",
+    );
+    let fpr = String::from_utf8_lossy(&fpr)
+        .trim()
+        .rsplit('=')
+        .next()
+        .expect("fpr")
+        .to_string();
+    std::fs::write(home.join("trustlist.txt"), format!("{fpr} S relax\n")).expect("trustlist");
+    let listing = String::from_utf8(gpgsm(&["--list-secret-keys"])).expect("utf8");
+    let id = listing
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("ID: "))
+        .expect("a secret key")
+        .to_string();
+    let content = plain();
+    let input = scratch_file("verify-gpgsm.in", &content);
+    let input = input.to_str().expect("path");
+    let detached = gpgsm(&["-u", &id, "--detach-sign", "-o", "-", input]);
+    let opaque = gpgsm(&["-u", &id, "--sign", "-o", "-", input]);
+    let _ = Command::new("gpgconf")
+        .env("GNUPGHOME", &home)
+        .args(["--kill", "all"])
+        .status();
+    assert_eq!(opaque.get(1), Some(&0x80), "gpgsm writes BER");
+    let layer = verify_signed_data(&detached, Some(&content)).expect("gpgsm detached");
+    assert_signer(
+        "gpgsm detached",
+        &layer,
+        true,
+        "rsa-pkcs1v15-sha512",
+        "sha512",
+        &[],
+    );
+    let layer = verify_signed_data(&opaque, None).expect("gpgsm opaque");
+    assert_signer(
+        "gpgsm opaque",
+        &layer,
+        true,
+        "rsa-pkcs1v15-sha512",
+        "sha512",
+        &[],
+    );
+    assert_eq!(layer.content, content);
+    let mut other = content.clone();
+    other[3] ^= 0x20;
+    let layer = verify_signed_data(&detached, Some(&other)).expect("gpgsm other");
+    assert_signer(
+        "gpgsm other content",
+        &layer,
+        false,
+        "rsa-pkcs1v15-sha512",
+        "sha512",
+        &["MESSAGE_DIGEST_MISMATCH"],
+    );
+}
+
+#[test]
+fn nss_cmsutil_made_messages_verify() {
+    if !have("certutil") || !have("cmsutil") || !have("pk12util") {
+        return;
+    }
+    let dir = common::peers::scratch_dir().join(format!("nssdb-verify-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("nssdb");
+    let db = format!("sql:{}", dir.display());
+    run(
+        Command::new("certutil").args(["-N", "-d", &db, "--empty-password"]),
+        "certutil -N",
+    );
+    run(
+        Command::new("pk12util")
+            .arg("-i")
+            .arg(data_path("thunderbird-nss/Alice.p12"))
+            .args(["-d", &db, "-W", "nss"]),
+        "pk12util",
+    );
+    run(
+        Command::new("certutil").args(["-M", "-n", "TestCA", "-t", "C,C,C", "-d", &db]),
+        "trust",
+    );
+    let content = plain();
+    let input = scratch_file("verify-nss.in", &content);
+    for (hash, alg, digest, problems) in [
+        ("SHA256", "rsa-pkcs1v15-sha256", "sha256", &[][..]),
+        ("SHA384", "rsa-pkcs1v15-sha384", "sha384", &[]),
+        ("SHA512", "rsa-pkcs1v15-sha512", "sha512", &[]),
+        ("SHA1", "rsa-pkcs1v15-sha1", "sha1", &["WEAK_DIGEST"]),
+    ] {
+        let sign = |extra: &[&str]| {
+            run(
+                Command::new("cmsutil")
+                    .args([
+                        "-S", "-N", "Alice", "-d", &db, "-H", hash, "-G", "-P", "-Y", "Alice", "-i",
+                    ])
+                    .arg(&input)
+                    .args(extra),
+                "cmsutil -S",
+            )
+        };
+        let opaque = sign(&[]);
+        let layer = verify_signed_data(&opaque, None).expect(hash);
+        assert_signer(hash, &layer, true, alg, digest, problems);
+        assert_eq!(layer.content, content);
+        let s = &layer.signers[0];
+        assert!(s.signing_time.is_some(), "{hash}: -G");
+        assert!(!s.capabilities.is_empty(), "{hash}: -P");
+        let pref = s.encryption_key_preference.as_ref().expect("-Y");
+        assert_eq!(pref.certificate.as_ref(), s.certificate.as_ref());
+        let detached = sign(&["-T"]);
+        let layer = verify_signed_data(&detached, Some(&content)).expect(hash);
+        assert_signer(hash, &layer, true, alg, digest, problems);
+        assert!(layer.detached);
+    }
+}

@@ -337,7 +337,8 @@ fn parse(cms: &[u8]) -> Result<SignedData> {
             Error::NestingTooDeep { .. } => Error::NestingTooDeep {
                 limit: policy::MAX_CMS_ASN1_DEPTH,
             },
-            Error::MalformedPkcs12(why) => Error::MalformedCms(why),
+            // The normalizer was written for PKCS#12; its messages name it.
+            Error::MalformedPkcs12(why) => Error::MalformedCms(why.replace("PKCS#12", "CMS")),
             other => other,
         })?;
     let malformed = |e: der::Error| Error::MalformedCms(e.to_string());

@@ -435,18 +435,33 @@ fn not_signed_data_is_refused() {
     ));
 }
 
-/// Outlook/Thunderbird 128 messages from the kit (no licence: read in place, never copied).
+/// Messages of the shared kit that are not copied here (Thunderbird 128 samples without a stated
+/// licence, notmuch's GPL test data): read in place when `../shared` is present, never copied.
 #[test]
-fn hiraoka_thunderbird_128_when_present() {
-    let p = common::repo_path("../shared/vectors/clients/hiraoka/tb128-signed.eml");
-    let Ok(msg) = std::fs::read(&p) else {
-        eprintln!("skipped: {} not present", p.display());
-        return;
-    };
-    let layer = verify_message(&msg).expect("tb128-signed");
-    let s = one_signer(&layer);
-    assert!(s.signature_valid, "{s:#?}");
-    assert!(s.certificate.is_some());
+fn shared_kit_messages_when_present() {
+    for (file, alg) in [
+        ("clients/hiraoka/tb128-signed.eml", "rsa-pkcs1v15-sha256"),
+        // The decryption of tb128-signed-encrypted.eml: a multipart/signed inside.
+        (
+            "clients/hiraoka/tb128-signed-encrypted.eml.expected",
+            "rsa-pkcs1v15-sha256",
+        ),
+        (
+            "lamps-draft/smime-multipart-signed.eml",
+            "rsa-pkcs1v15-sha256",
+        ),
+    ] {
+        let p = common::repo_path(&format!("../shared/vectors/{file}"));
+        let Ok(msg) = std::fs::read(&p) else {
+            eprintln!("skipped: {} not present", p.display());
+            continue;
+        };
+        let layer = verify_message(&msg).expect(file);
+        let s = one_signer(&layer);
+        assert!(s.signature_valid, "{file}: {s:#?}");
+        assert_eq!(s.signature_algorithm, alg, "{file}");
+        assert!(s.certificate.is_some() && s.email.is_some(), "{file}");
+    }
 }
 
 // ------------------------------------------------------------------ OpenSSL during the test

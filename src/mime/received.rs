@@ -132,3 +132,43 @@ pub(crate) fn pkcs7_mime_signed_data(entity: &[u8]) -> Result<Vec<u8>> {
     }
     Ok(decode_body(body, &cte))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SIGNED: &[u8] = b"From: a@example\r\nContent-Type: multipart/signed; micalg=SHA-256;\r\n protocol=\"application/x-pkcs7-signature\"; boundary=b\r\n\r\npre\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\nContent-Type: application/pkcs7-signature\r\nContent-Transfer-Encoding: base64\r\n\r\nMAMCAQE=\r\n--b--\r\n";
+
+    #[test]
+    fn multipart_signed_parts() {
+        let p = split_multipart_signed(SIGNED).expect("ok");
+        assert_eq!(p.content, b"Content-Type: text/plain\r\n\r\nhi");
+        assert_eq!(p.signature, [0x30, 0x03, 0x02, 0x01, 0x01]);
+        assert_eq!(p.micalg.as_deref(), Some("sha-256"));
+        let pgp = String::from_utf8_lossy(SIGNED)
+            .replace("application/x-pkcs7-signature", "application/pgp-signature")
+            .into_bytes();
+        assert!(
+            matches!(split_multipart_signed(&pgp), Err(Error::MalformedMime(m)) if m.contains("pgp"))
+        );
+        let one_part =
+            b"Content-Type: multipart/signed; boundary=b\r\n\r\n--b\r\n\r\nx\r\n--b--\r\n";
+        assert!(split_multipart_signed(one_part).is_err());
+        assert!(split_multipart_signed(b"Content-Type: text/plain\r\n\r\nx").is_err());
+    }
+
+    #[test]
+    fn pkcs7_mime_body() {
+        let m = b"Content-Type: application/x-pkcs7-mime; smime-type=signed-data\r\nContent-Transfer-Encoding: base64\r\n\r\nMAMC\r\nAQE=\r\n";
+        assert_eq!(
+            pkcs7_mime_signed_data(m).expect("ok"),
+            [0x30, 0x03, 0x02, 0x01, 0x01]
+        );
+        let binary = b"Content-Type: application/pkcs7-mime\r\nContent-Transfer-Encoding: binary\r\n\r\n\x30\x00";
+        assert_eq!(pkcs7_mime_signed_data(binary).expect("ok"), [0x30, 0x00]);
+        let env = b"Content-Type: application/pkcs7-mime; smime-type=enveloped-data\r\n\r\nMAA=";
+        assert!(
+            matches!(pkcs7_mime_signed_data(env), Err(Error::MalformedMime(m)) if m.contains("enveloped-data"))
+        );
+    }
+}

@@ -19,7 +19,7 @@ use cms::cert::IssuerAndSerialNumber;
 use cms::content_info::ContentInfo;
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
 use const_oid::ObjectIdentifier;
-use const_oid::db::rfc5911;
+use const_oid::db::{rfc5911, rfc5912};
 use der::asn1::{OctetString, SetOfVec};
 use der::{Any, Decode, Encode, EncodingRules, Tag, Tagged};
 use x509_cert::attr::Attribute;
@@ -588,24 +588,9 @@ fn check_signer(
     pool: &[&Certificate],
     digests: &mut DigestCache,
 ) -> SignerReport {
+    // Problems in a fixed order: algorithm strength, then attributes, then the signature.
     let mut problems: Vec<&'static str> = Vec::new();
-    let certificate = match &si.sid {
-        SignerIdentifier::IssuerAndSerialNumber(ias) => find_by_ias(pool, ias),
-        SignerIdentifier::SubjectKeyIdentifier(ski) => find_by_ski(pool, ski.0.as_bytes()),
-    };
     let digest = Hash::from_oid(si.digest_alg.oid);
-    let spki = certificate.map(|c| c.public_key_info());
-    let scheme = algorithms::scheme(&si.signature_algorithm, digest, spki);
-    if digest.is_some_and(Hash::is_weak) || scheme.hash().is_some_and(Hash::is_weak) {
-        push(&mut problems, "WEAK_DIGEST");
-    }
-    let weak_rsa = matches!(scheme.kind, Kind::RsaPkcs1(_) | Kind::RsaPss { .. })
-        && certificate
-            .and_then(Certificate::key_size)
-            .is_some_and(|bits| bits < policy::MIN_RSA_BITS);
-    if matches!(scheme.kind, Kind::Dsa(_)) || weak_rsa {
-        push(&mut problems, "WEAK_SIGNATURE");
-    }
 
     // What the signature covers, and whether that covers the content.
     let mut covers_content = true;
@@ -654,36 +639,89 @@ fn check_signer(
         }
     };
 
-    let mut crypto_ok = false;
-    match certificate {
-        None => push(&mut problems, "SIGNER_CERTIFICATE_MISSING"),
-        Some(cert) => {
-            let dsa_params = inherited_dsa_params(cert, pool);
-            let signature = si.signature.as_bytes();
-            let mut result = Outcome::Invalid;
-            for message in &signed_messages {
-                result = algorithms::verify(
-                    &scheme,
-                    cert.public_key_info(),
-                    dsa_params.as_ref(),
-                    message,
-                    signature,
-                );
-                if result != Outcome::Invalid {
-                    break;
-                }
-            }
-            match result {
-                Outcome::Valid => crypto_ok = true,
-                Outcome::Invalid => push(&mut problems, "SIGNATURE_INVALID"),
-                Outcome::Unsupported => push(&mut problems, "UNSUPPORTED_SIGNATURE_ALGORITHM"),
-                Outcome::KeyMismatch => push(&mut problems, "KEY_ALGORITHM_MISMATCH"),
+    // Every certificate the identifier matches (normally one); the first whose key verifies the
+    // signature is the signer's, else the first found (the message's own come first).
+    let candidates: Vec<&Certificate> = pool
+        .iter()
+        .copied()
+        .filter(|c| match &si.sid {
+            SignerIdentifier::IssuerAndSerialNumber(ias) => same_ias(c, ias),
+            SignerIdentifier::SubjectKeyIdentifier(ski) => has_ski(c, ski.0.as_bytes()),
+        })
+        .collect();
+    let signature = si.signature.as_bytes();
+    let mut chosen: Option<(&Certificate, Outcome)> = None;
+    for cert in &candidates {
+        let scheme = algorithms::scheme(
+            &si.signature_algorithm,
+            digest,
+            Some(cert.public_key_info()),
+        );
+        let dsa_params = inherited_dsa_params(cert, pool);
+        let mut result = Outcome::Invalid;
+        for message in &signed_messages {
+            result = algorithms::verify(
+                &scheme,
+                cert.public_key_info(),
+                dsa_params.as_ref(),
+                message,
+                signature,
+            );
+            if result != Outcome::Invalid {
+                break;
             }
         }
+        if chosen.is_none() || result == Outcome::Valid {
+            chosen = Some((cert, result));
+        }
+        if result == Outcome::Valid {
+            break;
+        }
     }
-    if certificate.is_none() && matches!(scheme.kind, Kind::Unsupported | Kind::Ed448) {
-        push(&mut problems, "UNSUPPORTED_SIGNATURE_ALGORITHM");
+    let certificate = chosen.map(|(c, _)| c);
+    let scheme = algorithms::scheme(
+        &si.signature_algorithm,
+        digest,
+        certificate.map(|c| c.public_key_info()),
+    );
+    let mut strength: Vec<&'static str> = Vec::new();
+    if digest.is_some_and(Hash::is_weak) || scheme.hash().is_some_and(Hash::is_weak) {
+        strength.push("WEAK_DIGEST");
     }
+    let weak_rsa = matches!(scheme.kind, Kind::RsaPkcs1(_) | Kind::RsaPss { .. })
+        && certificate
+            .filter(|c| {
+                let oid = c.public_key_info().algorithm.oid;
+                oid == rfc5912::RSA_ENCRYPTION || oid == rfc5912::ID_RSASSA_PSS
+            })
+            .and_then(Certificate::key_size)
+            .is_some_and(|bits| bits < policy::MIN_RSA_BITS);
+    if matches!(scheme.kind, Kind::Dsa(_)) || weak_rsa {
+        strength.push("WEAK_SIGNATURE");
+    }
+    strength.append(&mut problems);
+    let mut problems = strength;
+    let crypto_ok = match chosen {
+        None => {
+            push(&mut problems, "SIGNER_CERTIFICATE_MISSING");
+            if matches!(scheme.kind, Kind::Unsupported | Kind::Ed448) {
+                push(&mut problems, "UNSUPPORTED_SIGNATURE_ALGORITHM");
+            }
+            false
+        }
+        Some((_, Outcome::Valid)) => true,
+        Some((_, outcome)) => {
+            push(
+                &mut problems,
+                match outcome {
+                    Outcome::Unsupported => "UNSUPPORTED_SIGNATURE_ALGORITHM",
+                    Outcome::KeyMismatch => "KEY_ALGORITHM_MISMATCH",
+                    _ => "SIGNATURE_INVALID",
+                },
+            );
+            false
+        }
+    };
     SignerReport {
         certificate: certificate.cloned(),
         signature_valid: crypto_ok && covers_content,

@@ -821,6 +821,84 @@ fn missing_signer_certificate_and_extra_certificates() {
 }
 
 #[test]
+fn a_lookalike_certificate_does_not_take_the_signers_place() {
+    // A certificate for another key (Erin's P-256) carrying Alice's subjectKeyIdentifier, placed
+    // before Alice's own: the signer is the certificate whose key verifies.
+    let ski = run(
+        Command::new("openssl")
+            .args(["x509", "-noout", "-ext", "subjectKeyIdentifier", "-in"])
+            .arg(data_path("rfc9216/alice.sign.crt")),
+        "ski",
+    );
+    let ski = String::from_utf8_lossy(&ski)
+        .lines()
+        .last()
+        .expect("ski line")
+        .trim()
+        .to_string();
+    let fake = run(
+        Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-new",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=Alice Lookalike",
+            ])
+            .args(["-addext", &format!("subjectKeyIdentifier={ski}"), "-key"])
+            .arg(data_path("generated/erin.ec.key")),
+        "fake certificate",
+    );
+    let fake = Certificate::from_bytes(&fake).expect("fake");
+    let alice = cert("rfc9216/alice.sign.crt");
+    let content = plain();
+    let der = openssl_sign(
+        "lookalike",
+        &content,
+        &[&ALICE],
+        &["-nocerts", "-keyid", "-outform", "DER"],
+    );
+    let both = [fake.clone(), alice.clone()];
+    let layer = verify_signed_data_with(
+        &der,
+        Some(&content),
+        &VerifyOptions {
+            extra_certificates: &both,
+        },
+    )
+    .expect("ok");
+    assert_signer(
+        "lookalike first",
+        &layer,
+        true,
+        "rsa-pkcs1v15-sha256",
+        "sha256",
+        &[],
+    );
+    assert_eq!(layer.signers[0].certificate.as_ref(), Some(&alice));
+    let only_fake = [fake.clone()];
+    let layer = verify_signed_data_with(
+        &der,
+        Some(&content),
+        &VerifyOptions {
+            extra_certificates: &only_fake,
+        },
+    )
+    .expect("ok");
+    assert_signer(
+        "lookalike only",
+        &layer,
+        false,
+        "rsa-pkcs1v15-sha256",
+        "sha256",
+        &["KEY_ALGORITHM_MISMATCH"],
+    );
+    assert_eq!(layer.signers[0].certificate.as_ref(), Some(&fake));
+}
+
+#[test]
 fn openssl_mimekit_users() {
     // OpenSSL's test-suite S/MIME users as MimeKit ships them (key and certificate in one PEM).
     let content = plain();

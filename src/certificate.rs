@@ -477,6 +477,16 @@ const CAPABILITY_NAMES: &[(&str, &str)] = &[
     ("1.2.840.113549.1.9.15.3", "sMIMECapabilitiesVersions"),
 ];
 
+/// The names of the capabilities in a DER `SMIMECapabilities` (as [`Certificate::smime_capabilities`]
+/// names them); `None` when it does not decode. Used for the signed attribute of the same type.
+pub(crate) fn capability_names(der: &[u8]) -> Option<Vec<String>> {
+    Vec::<SmimeCapability>::from_der(der).ok().map(|caps| {
+        caps.iter()
+            .map(|c| oid_label(c.capability_id, CAPABILITY_NAMES))
+            .collect()
+    })
+}
+
 /// The name of `oid` in `table`, or its dotted form.
 fn oid_label(oid: ObjectIdentifier, table: &[(&str, &str)]) -> String {
     let dotted = oid.to_string();

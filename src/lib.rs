@@ -37,6 +37,7 @@ pub mod policy;
 pub mod provider;
 pub mod sign;
 pub mod testca;
+pub mod verify;
 #[cfg(target_arch = "wasm32")]
 #[allow(unsafe_code)] // wasm-bindgen's generated glue uses unsafe; our own code in it does not
 pub mod wasm;
@@ -58,3 +59,8 @@ pub use provider::{DigestAlgorithm, Provider, RustCryptoProvider, SignatureSchem
 pub use sign::sign;
 pub use sign::{RsaPadding, SignOptions, sign_with};
 pub use testca::TestIdentityOptions;
+pub use verify::{
+    EncryptionKeyPreference, SIGNER_PROBLEMS, SignedLayer, SignerReport, VerifyOptions,
+    verify_multipart_signed, verify_multipart_signed_with, verify_pkcs7_mime,
+    verify_pkcs7_mime_with, verify_signed_data, verify_signed_data_with,
+};

@@ -36,10 +36,13 @@ mod encoding;
 mod header;
 mod header_protection;
 mod parse;
+mod received;
 
 use crate::error::Result;
 
 pub use header_protection::{HeaderField, HeaderProtection, RestoredHeaders};
+pub(crate) use parse::to_crlf;
+pub(crate) use received::{pkcs7_mime_signed_data, split_multipart_signed};
 
 /// A message split for signing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 //! SHA-1/SHA-2; PBMAC1, RFC 9579, in [`pbmac1`]), the legacy PKCS#12 PBEs (3DES, 2-key 3DES, RC2-128, RC2-40) and PBES2 through
 //! `pkcs5`. Export ([`write`]): PBES2/AES-256-CBC + HMAC-SHA-256, or legacy 3DES + HMAC-SHA-1.
 
-mod ber;
+pub(crate) mod ber;
 mod kdf;
 mod pbmac1;
 mod write;

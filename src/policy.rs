@@ -58,3 +58,9 @@ pub const MAX_PATH_CANDIDATES: usize = 256;
 /// choosing issuers, one per step down to an intermediate, and one per certificate of each
 /// complete path validated.
 pub const MAX_PATH_BUILDING_ATTEMPTS: usize = 400;
+
+/// Most SignerInfos accepted in one SignedData (each costs a public-key operation).
+pub const MAX_SIGNERS: usize = 64;
+
+/// Deepest ASN.1 nesting accepted in a CMS structure read for verification.
+pub const MAX_CMS_ASN1_DEPTH: usize = 64;

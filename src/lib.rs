@@ -30,6 +30,7 @@ pub mod envelope;
 pub mod error;
 pub mod identity;
 pub mod mime;
+pub mod open;
 pub mod path;
 mod pem;
 mod pkcs12;

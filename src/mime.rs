@@ -42,7 +42,9 @@ use crate::error::Result;
 
 pub use header_protection::{HeaderField, HeaderProtection, RestoredHeaders};
 pub(crate) use parse::to_crlf;
-pub(crate) use received::{pkcs7_mime_signed_data, split_multipart_signed};
+pub(crate) use received::{
+    EntityKind, entity_kind, pkcs7_mime_signed_data, split_multipart_signed,
+};
 
 /// A message split for signing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -14,7 +14,6 @@
 
 mod algorithms;
 
-use cms::cert::CertificateChoices;
 use cms::cert::IssuerAndSerialNumber;
 use cms::content_info::ContentInfo;
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
@@ -192,7 +191,7 @@ pub fn verify_signed_data_with(
     detached_content: Option<&[u8]>,
     options: &VerifyOptions<'_>,
 ) -> Result<SignedLayer> {
-    let sd = parse(cms)?;
+    let (sd, normalized) = parse(cms)?;
     let signer_infos: Vec<&SignerInfo> = sd.signer_infos.0.iter().collect();
     if signer_infos.len() > policy::MAX_SIGNERS {
         return Err(Error::InputTooLarge {
@@ -200,7 +199,7 @@ pub fn verify_signed_data_with(
             limit: policy::MAX_SIGNERS,
         });
     }
-    let certificates = message_certificates(&sd)?;
+    let certificates = message_certificates(&sd, &normalized)?;
     let econtent = match &sd.encap_content_info.econtent {
         // After normalization eContent is a primitive OCTET STRING (chunks concatenated).
         Some(any) => Some(
@@ -308,7 +307,7 @@ fn check_message_size(entity: &[u8]) -> Result<()> {
 /// The SignedData of a ContentInfo in PEM, DER or BER. BER is first rewritten with definite
 /// lengths and constructed strings concatenated (the `cms` crate keeps chunk headers in a BER
 /// eContent otherwise).
-fn parse(cms: &[u8]) -> Result<SignedData> {
+fn parse(cms: &[u8]) -> Result<(SignedData, Vec<u8>)> {
     if cms.len() > policy::MAX_CMS_SIZE {
         return Err(Error::InputTooLarge {
             what: "CMS size in bytes",
@@ -349,13 +348,17 @@ fn parse(cms: &[u8]) -> Result<SignedData> {
             crate::identity::oid_name(ci.content_type)
         )));
     }
-    ci.content
+    let sd = ci
+        .content
         .decode_as_encoding::<SignedData>(EncodingRules::Ber)
-        .map_err(malformed)
+        .map_err(malformed)?;
+    Ok((sd, normalized))
 }
 
-/// The message's X.509 certificates (other formats are skipped).
-fn message_certificates(sd: &SignedData) -> Result<Vec<Certificate>> {
+/// The message's X.509 certificates (other formats are skipped), each with its encoding exactly as
+/// the message carried it: re-encoding the parsed types is not the identity (x509-cert rewrites a
+/// GeneralizedTime before 2050 as UTCTime), and the issuer's signature covers the bytes as sent.
+fn message_certificates(sd: &SignedData, normalized: &[u8]) -> Result<Vec<Certificate>> {
     let Some(set) = &sd.certificates else {
         return Ok(Vec::new());
     };
@@ -365,16 +368,36 @@ fn message_certificates(sd: &SignedData) -> Result<Vec<Certificate>> {
             limit: policy::MAX_CERTIFICATES_PER_MESSAGE,
         });
     }
+    let raw = raw_certificates(normalized).unwrap_or_default();
     let mut out = Vec::new();
-    for choice in set.0.iter() {
-        if let CertificateChoices::Certificate(c) = choice {
-            let der = c.to_der()?;
-            if let Ok(cert) = Certificate::from_der(&der) {
-                out.push(cert);
-            }
+    for der in raw {
+        if let Ok(cert) = Certificate::from_der(der) {
+            out.push(cert);
         }
     }
     Ok(out)
+}
+
+/// The encodings of the SEQUENCE elements of SignedData's `certificates [0] IMPLICIT SET` in a
+/// (normalized, definite-length) ContentInfo.
+fn raw_certificates(content_info: &[u8]) -> Option<Vec<&[u8]>> {
+    use crate::pkcs12::ber::{children, next_tlv};
+    let (ci, _) = next_tlv(content_info).ok()?;
+    let ci_parts = children(ci.content).ok()?;
+    let explicit = ci_parts.iter().find(|t| t.tag == 0xA0)?;
+    let (sd, _) = next_tlv(explicit.content).ok()?;
+    let set = children(sd.content)
+        .ok()?
+        .into_iter()
+        .find(|t| t.tag == 0xA0)?;
+    Some(
+        children(set.content)
+            .ok()?
+            .into_iter()
+            .filter(|t| t.tag == 0x30)
+            .map(|t| t.whole)
+            .collect(),
+    )
 }
 
 /// Digests of the content, computed once per algorithm.

@@ -133,6 +133,66 @@ pub(crate) fn pkcs7_mime_signed_data(entity: &[u8]) -> Result<Vec<u8>> {
     Ok(decode_body(body, &cte))
 }
 
+/// What a received entity is, for `open`'s walk through the layers.
+#[derive(Debug)]
+pub(crate) enum EntityKind<'a> {
+    /// multipart/signed (any protocol: [`split_multipart_signed`] checks it).
+    MultipartSigned,
+    /// application/(x-)pkcs7-mime, or application/octet-stream named `*.p7m` / `*.p7c` /
+    /// `*.p7s`: the transfer-decoded CMS object and the lower-cased `smime-type`, if any.
+    Pkcs7 {
+        /// The `smime-type` parameter, lower-cased.
+        smime_type: Option<String>,
+        /// The CMS object (DER or BER).
+        cms: Vec<u8>,
+    },
+    /// message/rfc822: the enclosed message.
+    Message(&'a [u8]),
+    /// Anything else: content, not a layer.
+    Other,
+}
+
+fn has_smime_name(ct: &ParamValue, entity: &[u8]) -> bool {
+    let named = |v: &[u8]| {
+        let v = String::from_utf8_lossy(v).trim().to_ascii_lowercase();
+        v.ends_with(".p7m") || v.ends_with(".p7c") || v.ends_with(".p7s")
+    };
+    if ct.param("name").is_some_and(named) {
+        return true;
+    }
+    split_entity(entity).is_ok_and(|e| {
+        e.fields
+            .iter()
+            .filter(|f| f.is("content-disposition"))
+            .any(|f| {
+                parse_param_value(&f.value())
+                    .param("filename")
+                    .is_some_and(named)
+            })
+    })
+}
+
+/// Classifies an entity by its Content-Type (text/plain when absent).
+pub(crate) fn entity_kind(entity: &[u8]) -> Result<EntityKind<'_>> {
+    let (ct, media, body, cte) = head(entity)?;
+    if media.0 == "multipart" && media.1 == "signed" {
+        return Ok(EntityKind::MultipartSigned);
+    }
+    if media.0 == "message" && media.1 == "rfc822" {
+        return Ok(EntityKind::Message(body));
+    }
+    let octet_stream = media.0 == "application" && media.1 == "octet-stream";
+    if is_pkcs7(&media, "pkcs7-mime") || (octet_stream && has_smime_name(&ct, entity)) {
+        return Ok(EntityKind::Pkcs7 {
+            smime_type: ct
+                .param("smime-type")
+                .map(|t| String::from_utf8_lossy(t).trim().to_ascii_lowercase()),
+            cms: decode_body(body, &cte),
+        });
+    }
+    Ok(EntityKind::Other)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

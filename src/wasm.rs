@@ -10,6 +10,7 @@ mod api;
 mod convert;
 mod encrypt;
 mod js_error;
+mod open;
 mod webcrypto;
 
 pub use api::{
@@ -19,3 +20,4 @@ pub use encrypt::{
     EncryptOptionsArg, SignAndEncryptOptionsArg, decrypt_file, encrypt, encrypt_file,
     plan_encryption, sign_and_encrypt,
 };
+pub use open::{OpenOptionsArg, extract_certificates, open, problem_codes};

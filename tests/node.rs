@@ -14,3 +14,8 @@ async fn js_api_in_node() {
 async fn encryption_in_node() {
     wasm_shared::encryption::run_encryption().await;
 }
+
+#[wasm_bindgen_test]
+async fn open_in_node() {
+    wasm_shared::opening::run_open().await;
+}

@@ -16,3 +16,8 @@ async fn js_api_in_the_browser() {
 async fn encryption_in_the_browser() {
     wasm_shared::encryption::run_encryption().await;
 }
+
+#[wasm_bindgen_test]
+async fn open_in_the_browser() {
+    wasm_shared::opening::run_open().await;
+}

@@ -174,11 +174,14 @@ pub struct Identity {
     handle: u32,
 }
 
+/// A registered identity and its WebCrypto key cache, held weakly (the JS object owns them).
+type LiveIdentity = (Weak<crate::Identity>, Weak<KeyCache>);
+
 thread_local! {
     /// Live identities by handle, so that an `Identity` passed inside an options object (the
     /// `issuer` of `generateTest`) can be borrowed: converting the JS object itself would move the
     /// Rust value out of it and leave the caller's object dead.
-    static IDENTITIES: RefCell<HashMap<u32, Weak<crate::Identity>>> = RefCell::new(HashMap::new());
+    static IDENTITIES: RefCell<HashMap<u32, LiveIdentity>> = RefCell::new(HashMap::new());
     static NEXT_HANDLE: Cell<u32> = const { Cell::new(1) };
 }
 
@@ -605,20 +608,38 @@ impl Identity {
             n.set(h.wrapping_add(1).max(1));
             h
         });
-        IDENTITIES.with(|m| m.borrow_mut().insert(handle, Rc::downgrade(&inner)));
+        let webcrypto_keys = Rc::new(KeyCache::default());
+        IDENTITIES.with(|m| {
+            m.borrow_mut().insert(
+                handle,
+                (Rc::downgrade(&inner), Rc::downgrade(&webcrypto_keys)),
+            )
+        });
         Self {
             inner,
-            webcrypto_keys: Rc::new(KeyCache::default()),
+            webcrypto_keys,
             handle,
         }
     }
 
     /// The live identity behind a JS `Identity` object, borrowed through its handle.
     pub(super) fn borrowed(value: &JsValue) -> Option<Rc<crate::Identity>> {
+        Self::borrowed_with_keys(value).map(|(identity, _)| identity)
+    }
+
+    /// The live identity behind a JS `Identity` object and its WebCrypto key cache (so that a
+    /// borrowed identity reuses the keys already imported for it).
+    pub(super) fn borrowed_with_keys(
+        value: &JsValue,
+    ) -> Option<(Rc<crate::Identity>, Rc<KeyCache>)> {
         let handle = js_sys::Reflect::get(value, &JsValue::from_str("__handle"))
             .ok()?
             .as_f64()?;
-        IDENTITIES.with(|m| m.borrow().get(&(handle as u32)).and_then(Weak::upgrade))
+        IDENTITIES.with(|m| {
+            let m = m.borrow();
+            let (identity, keys) = m.get(&(handle as u32))?;
+            Some((identity.upgrade()?, keys.upgrade()?))
+        })
     }
 }
 

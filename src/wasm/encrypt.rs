@@ -200,7 +200,7 @@ fn parse_encrypt(o: &Options) -> Result<ParsedEncrypt, Error> {
 
 /// The recipients argument: one recipient or an array; each a `Certificate` (anything with a
 /// `toDer()` method) or PEM/DER bytes (a PEM bundle gives several).
-fn recipients(value: &JsValue) -> Result<Vec<Certificate>, Error> {
+pub(super) fn recipients(value: &JsValue) -> Result<Vec<Certificate>, Error> {
     let items: Vec<JsValue> = if Array::is_array(value) {
         value.unchecked_ref::<Array>().iter().collect()
     } else {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { ROOT, parseMessage, rustErrorCodes, verifySigned } from './helpers.mjs';
+import { ROOT, loadNodeBuild, parseMessage, rustErrorCodes, verifySigned } from './helpers.mjs';
 
 const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 
@@ -18,6 +18,13 @@ test('the README error table lists exactly Error::ALL_CODES, in order', () => {
   const codes = [...section.matchAll(/^\| `([A-Z0-9_]+)` \| (.+) \|$/gm)];
   assert.deepEqual(codes.map((c) => c[1]), rustErrorCodes());
   for (const [, code, meaning] of codes) assert.ok(meaning.trim().length > 10, `a meaning for ${code}`);
+});
+
+test("the README problem-code table lists exactly problemCodes(), in order", () => {
+  const section = readme.split(/^## Receiving$/m)[1]?.split(/^## /m)[0];
+  assert.ok(section, 'README has a "## Receiving" section');
+  const codes = [...section.matchAll(/^\| `([A-Z0-9_]+)` \| (.+) \|$/gm)].map((c) => c[1]);
+  assert.deepEqual(codes, loadNodeBuild().problemCodes().map((p) => p.code));
 });
 
 test('the README JavaScript example runs and its output verifies', async () => {

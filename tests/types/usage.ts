@@ -1,8 +1,8 @@
 // Compiled with `tsc --noEmit --strict` against the generated pkg/smime_wasm.d.ts by
 // tests/js/types.test.mjs: the calls a TypeScript user writes must type-check, and the mistakes
 // below must not (each is marked with @ts-expect-error, which fails if the line compiles).
-import init, { Certificate, Identity, compose, decryptFile, encrypt, encryptFile, errorCodes, planEncryption, sign, signAndEncrypt } from '../../pkg/smime_wasm.js';
-import type { DecryptedFile, EncryptOptions, EncryptionPlan, SignOptions } from '../../pkg/smime_wasm.js';
+import init, { Certificate, Identity, compose, decryptFile, encrypt, encryptFile, errorCodes, extractCertificates, open, planEncryption, problemCodes, sign, signAndEncrypt } from '../../pkg/smime_wasm.js';
+import type { DecryptedFile, EncryptOptions, EncryptionPlan, HarvestedCertificate, OpenOptions, OpenResult, SignOptions } from '../../pkg/smime_wasm.js';
 
 export async function usage(key: string, certs: Uint8Array[]): Promise<Uint8Array> {
   await init();
@@ -49,7 +49,28 @@ export async function encryption(me: Identity, bob: Certificate, bobPem: string,
   return opened.content;
 }
 
+export async function receiving(me: Identity, anchor: Certificate, mail: Uint8Array): Promise<string[]> {
+  const options: OpenOptions = { identity: me, trust: [anchor, 'PEM text'], intermediates: new Uint8Array(0), at: new Date(), provider: 'auto' };
+  const result: OpenResult = await open(mail, options);
+  const plain: OpenResult = await open('Subject: x\r\n\r\nx\r\n');
+  const verdicts: boolean[] = result.signers.map((s) => s.signatureValid && s.trusted && s.emailMatchesFrom);
+  for (const layer of result.layers) {
+    if (layer.type === 'encrypted') void [layer.decrypted, layer.cipher, layer.recipients[0].keyManagement];
+    if (layer.type === 'signed') void layer.signers[0].problems;
+  }
+  const subject: string | undefined = result.headers.fields.find((f) => f.name === 'Subject')?.value;
+  const harvested: HarvestedCertificate[] = await extractCertificates(mail);
+  const reply: Uint8Array = await encrypt('x', [harvested[0].encryptionCertificate ?? harvested[0].certificate], { capabilities: [harvested[0].capabilities] });
+  const codes: { code: string; meaning: string }[] = problemCodes();
+  void [plain, verdicts, subject, reply];
+  return codes.map((c) => c.code);
+}
+
 export async function mistakes(me: Identity): Promise<void> {
+  // @ts-expect-error: open's identity is an Identity, not a key
+  await open('x', { identity: 'PEM key' });
+  // @ts-expect-error: unknown option of open
+  await open('x', { trusted: [] });
   // @ts-expect-error: not a digest the library offers
   await sign('x', me, { digest: 'md5' });
   // @ts-expect-error: unknown option

@@ -10,6 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 pub mod encryption;
+pub mod opening;
 
 pub const ALICE_KEY: &str = include_str!("../data/rfc9216/alice.sign.key");
 pub const ALICE_CRT: &str = include_str!("../data/rfc9216/alice.sign.crt");

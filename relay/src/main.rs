@@ -1,5 +1,6 @@
 //! `relay [--config relay.toml]`: the smime-wasm send endpoint (see relay/README.md).
 
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use tracing_subscriber::EnvFilter;
@@ -57,10 +58,15 @@ async fn main() {
     if config.log.json {
         tracing_subscriber::fmt()
             .with_env_filter(filter)
+            .with_writer(std::io::stderr)
             .json()
             .init();
     } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal())
+            .init();
     }
     let listener = match tokio::net::TcpListener::bind(config.server.listen).await {
         Ok(l) => l,
@@ -80,7 +86,7 @@ async fn main() {
         }
     };
     tracing::info!(%addr, ?transport, static_dir = ?static_dir, "relay listening");
-    // one plain line on stdout, for scripts and tests that read the port
+    // logs go to stderr; one plain line on stdout, for scripts and tests that read the port
     println!("relay listening at http://{addr}/");
     if let Err(e) = relay::run(state, listener, shutdown_signal()).await {
         eprintln!("relay: {e}");

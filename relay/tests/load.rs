@@ -10,6 +10,12 @@ use std::time::Instant;
 use common::*;
 
 const N: usize = 200;
+
+/// Written to the process's stderr directly: shown by `cargo test` even without --nocapture.
+fn report(line: String) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
 const BOB: &str = "bob@smime.example";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -80,13 +86,13 @@ async fn load_200_concurrent_1mib_messages() {
     let total = t0.elapsed();
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1)];
-    println!(
+    report(format!(
         "load: {N} x 1 MiB to the outbox in {:.2} s; latency p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
         total.as_secs_f64(),
         pct(0.50).as_secs_f64() * 1000.0,
         pct(0.99).as_secs_f64() * 1000.0,
         latencies[N - 1].as_secs_f64() * 1000.0
-    );
+    ));
     assert_eq!(ids.len(), N, "distinct ids");
 
     let files = maildir_files(dir.path());
@@ -113,11 +119,11 @@ async fn load_200_concurrent_1mib_messages() {
         expected,
         "rows match the files"
     );
-    println!(
+    report(format!(
         "load: {} files, {} rows, {} distinct digests: none lost, none duplicated",
         files.len(),
         N,
         on_disk.len()
-    );
+    ));
     relay.stop().await;
 }

@@ -27,14 +27,19 @@ struct Seen {
 }
 
 /// Starts the mock; answers `status` with SparkPost's success or error body.
-async fn mock(
-    status: u16,
-) -> (
+type Mock = (
     String,
     Arc<Mutex<Vec<Seen>>>,
     tokio::task::JoinHandle<()>,
     TempDir,
-) {
+);
+
+async fn mock(status: u16) -> Mock {
+    mock_slow(status, 0).await
+}
+
+/// Like `mock`, answering after `delay_ms`.
+async fn mock_slow(status: u16, delay_ms: u64) -> Mock {
     let dir = TempDir::new("sp");
     let (ca, cert, key) = tls_certs();
     std::fs::write(dir.path().join("ca.crt"), ca).unwrap();
@@ -70,6 +75,7 @@ async fn mock(
                         async move {
                             let (parts, body) = req.into_parts();
                             let body = body.collect().await.unwrap().to_bytes().to_vec();
+                            tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
                             seen.lock().unwrap().push(Seen {
                                 method: parts.method.to_string(),
                                 path: parts.uri.path().to_string(),
@@ -211,5 +217,30 @@ async fn sparkpost_untrusted_certificate_is_a_transport_failure() {
         "nothing reached the server"
     );
     relay.stop().await;
+    task.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graceful_shutdown_finishes_the_relay_in_flight() {
+    let (endpoint, seen, task, certs) = mock_slow(200, 1500).await;
+    let data = TempDir::new("spgraceful");
+    let relay = Running::start(sp_config(
+        data.path(),
+        &endpoint,
+        &certs.path().join("ca.crt"),
+    ))
+    .await;
+    let state = relay.state.clone();
+    let url = relay.url.clone();
+    let msg = signed_message(BOB, "graceful", "In flight during shutdown.");
+    let in_flight = tokio::spawn(async move { post(&url, &transmission(BOB, &msg)).await });
+    // shut down while the request waits for the (slow) API
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    relay.stop().await;
+    let (status, body) = in_flight.await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    let id = body["results"]["id"].as_str().unwrap();
+    assert_eq!(state.store.state(id).unwrap().as_deref(), Some("sent"));
+    assert_eq!(seen.lock().unwrap().len(), 1);
     task.abort();
 }

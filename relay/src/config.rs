@@ -179,7 +179,8 @@ pub struct SmtpConfig {
     /// PEM file of extra trusted CA certificates.
     pub ca_file: Option<PathBuf>,
     /// Value of an `X-MSYS-API` header prepended to the outer header block (SparkPost SMTP
-    /// injection), e.g. `{"options":{"open_tracking":false,"click_tracking":false}}`.
+    /// injection), e.g. `{"options":{"open_tracking":false,"click_tracking":false}}`; defaults to
+    /// that (plus `transactional`) for `*.sparkpostmail.com` hosts.
     pub x_msys_api: Option<String>,
     /// Seconds before an SMTP exchange is abandoned.
     pub timeout_secs: u64,

@@ -41,6 +41,10 @@ pub enum Transport {
     SparkPost(SparkPostTransport),
 }
 
+/// The `X-MSYS-API` value used for SparkPost's SMTP hosts when none is configured.
+pub const SPARKPOST_SMTP_OPTIONS: &str =
+    r#"{"options":{"open_tracking":false,"click_tracking":false,"transactional":true}}"#;
+
 /// SMTP with lettre.
 pub struct SmtpTransport {
     mailer: AsyncSmtpTransport<Tokio1Executor>,
@@ -159,9 +163,16 @@ impl SmtpTransport {
                 "transport.smtp.x_msys_api must be one line of ASCII".into(),
             ));
         }
+        // SparkPost's SMTP injection tracks opens and clicks unless told not to: default the
+        // header on for its hosts (smtp.sparkpostmail.com, smtp.eu.sparkpostmail.com)
+        let host = cfg.host.to_ascii_lowercase();
+        let x_msys_api = cfg.x_msys_api.clone().or_else(|| {
+            (host == "sparkpostmail.com" || host.ends_with(".sparkpostmail.com"))
+                .then(|| SPARKPOST_SMTP_OPTIONS.to_string())
+        });
         Ok(Self {
             mailer: builder.build(),
-            x_msys_api: cfg.x_msys_api.clone(),
+            x_msys_api,
         })
     }
 
@@ -264,5 +275,30 @@ impl SparkPostTransport {
             permanent: status.is_client_error() && status.as_u16() != 429,
             detail: format!("sparkpost: HTTP {status} {detail}"),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparkpost_smtp_hosts_get_tracking_off_by_default() {
+        let mut cfg = SmtpConfig {
+            host: "smtp.sparkpostmail.com".into(),
+            ..SmtpConfig::default()
+        };
+        let t = SmtpTransport::new(&cfg).expect("transport");
+        assert_eq!(t.x_msys_api.as_deref(), Some(SPARKPOST_SMTP_OPTIONS));
+        cfg.host = "mail.example".into();
+        assert_eq!(
+            SmtpTransport::new(&cfg).expect("transport").x_msys_api,
+            None
+        );
+        cfg.x_msys_api = Some("{\"a\":1}\r\nBcc: x@y.z".into());
+        assert!(
+            SmtpTransport::new(&cfg).is_err(),
+            "header injection refused"
+        );
     }
 }

@@ -3,8 +3,9 @@
 # checks whether its tool is already there, so a second run takes a few seconds.
 #
 #   scripts/install.sh          Rust wasm32 target, wasm-bindgen CLI (version from Cargo.lock), npm ci
-#   scripts/install.sh --test   also rustfmt + clippy, Chromium + chromedriver + openssl (apt), and the
-#                               interop peers (scripts/install-peers.sh, when present)
+#   scripts/install.sh --test   also rustfmt + clippy, Chromium + chromedriver + openssl (apt), aiosmtpd for
+#                               the relay tests (a venv under ~/.cache/smime-relay), and the interop peers
+#                               (scripts/install-peers.sh, when present)
 #
 # Nothing is downloaded outside the package clients (rustup, cargo, npm, apt-get): no prebuilt binaries,
 # no browser downloads. Debian's binaryen is deliberately NOT installed: its wasm-opt (v108) silently
@@ -18,7 +19,7 @@ WITH_TEST=0
 for arg in "$@"; do
   case "$arg" in
     --test) WITH_TEST=1 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -105,6 +106,28 @@ if [ "$WITH_TEST" = 1 ]; then
   fi
   [ -x /usr/bin/chromium ]     || die "/usr/bin/chromium missing after install"
   [ -x /usr/bin/chromedriver ] || die "/usr/bin/chromedriver missing after install"
+
+  # aiosmtpd for the relay's SMTP tests (relay/tests/smtp.rs), in its own venv
+  RELAY_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/smime-relay/venv"
+  AIOSMTPD_VERSION="1.4.6"
+  if [ -x "$RELAY_VENV/bin/python" ] && "$RELAY_VENV/bin/python" -c \
+      "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+    say "aiosmtpd $AIOSMTPD_VERSION (relay tests): present in $RELAY_VENV"
+  else
+    if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+      command -v apt-get >/dev/null || die "python3 with venv/ensurepip is missing and apt-get is not available"
+      say "apt packages python3 python3-venv: installing"
+      SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+      $SUDO apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3 python3-venv
+    fi
+    say "aiosmtpd $AIOSMTPD_VERSION (relay tests): creating $RELAY_VENV"
+    rm -rf "$RELAY_VENV"
+    mkdir -p "$(dirname "$RELAY_VENV")"
+    python3 -m venv "$RELAY_VENV"
+    "$RELAY_VENV/bin/python" -m pip install -q --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
+    "$RELAY_VENV/bin/python" -c "import aiosmtpd" || die "aiosmtpd does not import from $RELAY_VENV"
+  fi
 
   if [ -f scripts/install-peers.sh ]; then
     say "interop peers: scripts/install-peers.sh"

@@ -3,12 +3,13 @@
 # every test, stopping at the first failure. Each stage prints a banner and its time; a summary follows.
 #
 #   1 install        scripts/install.sh --test
-#   2 fmt            cargo fmt --check
-#   3 clippy         cargo clippy --all-targets -- -D warnings
-#   4 clippy-wasm    cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
-#   5 cargo-test     cargo test (native; the interop tests use the peers installed in stage 1)
-#   6 wasm-test      cargo test --target wasm32-unknown-unknown (wasm-bindgen-test-runner: tests/web.rs in
-#                    headless Chromium via chromedriver, tests/node.rs in Node)
+#   2 fmt            cargo fmt --all --check (the workspace: smime-wasm and relay/)
+#   3 clippy         cargo clippy --workspace --all-targets -- -D warnings
+#   4 clippy-wasm    cargo clippy -p smime-wasm --all-targets --target wasm32-unknown-unknown -- -D warnings
+#   5 cargo-test     cargo test --workspace (native; the interop tests use the peers installed in stage 1;
+#                    relay/tests: aiosmtpd from the relay test venv, an HTTPS SparkPost mock, the load test)
+#   6 wasm-test      cargo test -p smime-wasm --target wasm32-unknown-unknown (wasm-bindgen-test-runner:
+#                    tests/web.rs in headless Chromium via chromedriver, tests/node.rs in Node)
 #   7 build          scripts/build.sh (pkg/, pkg-node/, dist/)
 #   8 js-test        node --test tests/js/   (pkg-node/ and pkg/ in Node; output checked by openssl/peers)
 #   9 e2e            node --test tests/e2e/  (the playground in headless Chromium via playwright-core)
@@ -52,14 +53,15 @@ JSON
 run_stage() {
   case "$1" in
     install)     bash scripts/install.sh --test ;;
-    fmt)         cargo fmt --check ;;
-    clippy)      cargo clippy --all-targets -- -D warnings ;;
-    clippy-wasm) cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings ;;
-    cargo-test)  cargo test ;;
+    fmt)         cargo fmt --all --check ;;
+    clippy)      cargo clippy --workspace --all-targets -- -D warnings ;;
+    # the relay is native only: the wasm stages build the root package alone
+    clippy-wasm) cargo clippy -p smime-wasm --all-targets --target wasm32-unknown-unknown -- -D warnings ;;
+    cargo-test)  cargo test --workspace ;;
     wasm-test)   CHROMEDRIVER=/usr/bin/chromedriver \
                  WASM_BINDGEN_TEST_WEBDRIVER_JSON="$TMP/webdriver.json" \
                  WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}" \
-                 cargo test --target wasm32-unknown-unknown ;;
+                 cargo test -p smime-wasm --target wasm32-unknown-unknown ;;
     build)       bash scripts/build.sh ;;
     # pkg/ carries no package.json, so Node warns that it guesses its module type (ES module): silence
     # that one warning; in Node, applications use pkg-node/.

@@ -287,6 +287,7 @@ pub async fn open_with<P: Provider>(
         signed: Vec::new(),
         certificates: Vec::new(),
         decrypted_any: false,
+        wrapper: None,
     };
     let bare_cms = looks_like_cms(message);
     let content = if bare_cms {
@@ -296,7 +297,9 @@ pub async fn open_with<P: Provider>(
             .await?
     };
     let outer: &[u8] = if bare_cms { b"" } else { message };
-    let headers = effective_headers(outer, &content, walk.decrypted_any);
+    // A message/rfc822 wrapper is the Cryptographic Payload whose inner header is protected.
+    let payload = walk.wrapper.as_deref().unwrap_or(&content);
+    let headers = effective_headers(outer, payload, walk.decrypted_any);
     let from = effective_from(&headers);
     let mut layers = Vec::with_capacity(walk.layers.len());
     let mut signed = walk.signed.into_iter();
@@ -331,6 +334,8 @@ struct Walk {
     signed: Vec<SignedLayer>,
     certificates: Vec<Certificate>,
     decrypted_any: bool,
+    /// The message/rfc822 entity the innermost content was unwrapped from, if it was.
+    wrapper: Option<Vec<u8>>,
 }
 
 /// What a CMS object is.
@@ -501,6 +506,7 @@ impl Walk {
                 Err(e) if at_top => return Err(e),
                 Err(_) => return Ok(current),
             };
+            let is_wrapper = matches!(kind, EntityKind::Message(_));
             let next = match kind {
                 EntityKind::Other => return Ok(current),
                 EntityKind::Message(body) => {
@@ -508,7 +514,9 @@ impl Walk {
                     if at_top {
                         return Ok(current);
                     }
-                    Some(body.to_vec())
+                    let inner = body.to_vec();
+                    self.wrapper = Some(current.clone());
+                    Some(inner)
                 }
                 EntityKind::MultipartSigned => {
                     self.depth_check()?;
@@ -529,6 +537,10 @@ impl Walk {
             };
             match next {
                 Some(inner) => {
+                    if !is_wrapper {
+                        // A crypto layer inside the wrapper: its content is the payload now.
+                        self.wrapper = None;
+                    }
                     current = inner;
                     at_top = false;
                 }

@@ -676,3 +676,79 @@ fn mutated_messages_never_panic_and_errors_have_documented_codes() {
         }
     }
 }
+
+#[test]
+fn triple_wrap_and_rfc822_wrapper() {
+    let alice = alice();
+    let bob = bob();
+    let bob_cert = Certificate::from_bytes(&data("rfc9216/bob.encrypt.crt")).expect("bob");
+    let anchors = certs(&[data_path("rfc9216/ca.rsa.crt")]);
+    let mut options = OpenOptions::new(NOW);
+    options.trust = &anchors;
+    options.identity = Some(&bob);
+    // RFC 2634 triple wrap: signed, then encrypted, then signed again.
+    let inner = sign_and_encrypt(
+        MESSAGE,
+        &alice,
+        &[&bob_cert],
+        &SignOptions::default(),
+        &EncryptOptions::default(),
+    )
+    .expect("sign and encrypt");
+    let outer = sign(
+        &inner,
+        &alice,
+        &SignOptions {
+            header_protection: false,
+            ..SignOptions::default()
+        },
+    )
+    .expect("outer signature");
+    let o = open(&outer, &options).expect("triple wrap");
+    let kinds: Vec<&str> = o
+        .layers
+        .iter()
+        .map(|l| match l {
+            Layer::Signed(_) => "signed",
+            Layer::Encrypted(_) => "encrypted",
+            Layer::CertificatesOnly => "certs",
+        })
+        .collect();
+    assert_eq!(kinds, ["signed", "encrypted", "signed"]);
+    assert_eq!(o.signers().count(), 2);
+    assert!(o.signers().all(|s| s.trusted));
+    assert_eq!(
+        header(&o, "Subject"),
+        Some("Quarterly figures, confidential")
+    );
+    assert_eq!(
+        text_of(&o.content),
+        "Revenue up 3 %; d\u{e9}tails follow.\r\n"
+    );
+    // RFC 8551 §3.1 wrapper: the signed content is a message/rfc822 holding the real message.
+    let mut wrapped = b"From: alice@smime.example\r\nTo: bob@smime.example\r\nSubject: wrapper\r\n\
+Content-Type: message/rfc822; forwarded=no\r\n\r\n"
+        .to_vec();
+    wrapped.extend_from_slice(MESSAGE);
+    let signed = sign(
+        &wrapped,
+        &alice,
+        &SignOptions {
+            header_protection: false,
+            ..SignOptions::default()
+        },
+    )
+    .expect("sign wrapper");
+    let o = open(&signed, &options).expect("wrapper");
+    assert_eq!(o.layers.len(), 1);
+    assert!(
+        o.signers().all(|s| s.trusted),
+        "{:?}",
+        o.signers().map(|s| &s.problems).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        text_of(&o.content),
+        "Revenue up 3 %; d\u{e9}tails follow.\r\n",
+        "the wrapped message's body"
+    );
+}

@@ -88,10 +88,10 @@ const loadSeen = [loadAtStart];
 const loadTimer = setInterval(() => loadSeen.push(os.loadavg()[0]), 15_000);
 loadTimer.unref();
 
-// Time budget: full ≤ 25 min (100 MiB through RustCrypto AES in wasm and node-forge is slow),
+// Time budget: full ≤ 30 min (100 MiB through RustCrypto AES in wasm and node-forge is slow),
 // --quick ≈ 1 min. A case started after its half's deadline is reported as skipped; a
 // watchdog ends a run that hangs.
-const BUDGET_MS = (opt.quick ? 70_000 : 1_500_000) + (opt.quick && opt.memory ? 60_000 : 0);
+const BUDGET_MS = (opt.quick ? 70_000 : 1_800_000) + (opt.quick && opt.memory ? 60_000 : 0);
 const HARD_LIMIT_MS = BUDGET_MS + 120_000;
 const START = performance.now();
 const watchdog = setTimeout(() => {

@@ -24,6 +24,8 @@ pub struct Config {
     pub queue: QueueConfig,
     /// Logging.
     pub log: LogConfig,
+    /// The inbound relay webhook (certificate harvesting).
+    pub webhook: WebhookConfig,
 }
 
 /// `[server]`
@@ -268,6 +270,31 @@ impl Default for LogConfig {
     }
 }
 
+/// `[webhook]`: SparkPost's inbound relay webhook, `POST /api/v1/relay-webhook`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// The `X-MessageSystems-Webhook-Token` SparkPost sends (the relay webhook's `auth_token`,
+    /// 16+ characters). Empty: the endpoint is off (404).
+    pub token: String,
+    /// PEM file of trust anchors: when set, each harvested certificate is also recorded as
+    /// `trusted` or not. Harvesting itself needs only a valid signature and the From address in
+    /// the certificate.
+    pub trust_file: Option<PathBuf>,
+    /// Largest accepted webhook body (a batch of messages, JSON), in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            token: String::new(),
+            trust_file: None,
+            max_body_bytes: 50 * 1024 * 1024,
+        }
+    }
+}
+
 /// A configuration that cannot be used.
 #[derive(Debug)]
 pub struct ConfigError(pub String);
@@ -377,6 +404,11 @@ impl Config {
                 "SPARKPOST_ENDPOINT" => self.transport.sparkpost.endpoint = v,
                 "SPARKPOST_API_KEY" => self.transport.sparkpost.api_key = v,
                 "SPARKPOST_CA_FILE" => self.transport.sparkpost.ca_file = Some(PathBuf::from(&v)),
+                "WEBHOOK_TOKEN" => self.webhook.token = v,
+                "WEBHOOK_TRUST_FILE" => {
+                    self.webhook.trust_file = (!v.is_empty()).then(|| PathBuf::from(&v));
+                }
+                "WEBHOOK_MAX_BODY_BYTES" => self.webhook.max_body_bytes = parse(k, &v)?,
                 "LOG" => self.log.filter = v,
                 "LOG_JSON" => self.log.json = boolean(k, &v)?,
                 _ => return Err(ConfigError(format!("unknown environment variable {key}"))),
@@ -391,6 +423,14 @@ impl Config {
             return Err(ConfigError(
                 "auth.tokens: every token needs at least 16 characters".into(),
             ));
+        }
+        if !self.webhook.token.is_empty() && self.webhook.token.len() < 16 {
+            return Err(ConfigError(
+                "webhook.token: the token needs at least 16 characters".into(),
+            ));
+        }
+        if self.webhook.max_body_bytes == 0 {
+            return Err(ConfigError("webhook.max_body_bytes is 0".into()));
         }
         if self.policy.allowed_sender_domains.is_empty() {
             return Err(ConfigError(

@@ -483,8 +483,17 @@ mod tests {
                 "x.example, y.example".into(),
             ),
             ("PATH".into(), "/bin".into()),
+            (
+                "RELAY_WEBHOOK_TOKEN".into(),
+                "webhook-token-0123456789".into(),
+            ),
+            ("RELAY_WEBHOOK_TRUST_FILE".into(), "anchors.pem".into()),
+            ("RELAY_WEBHOOK_MAX_BODY_BYTES".into(), "1000".into()),
         ])
         .expect("env");
+        assert_eq!(c.webhook.token, "webhook-token-0123456789");
+        assert_eq!(c.webhook.trust_file, Some(PathBuf::from("anchors.pem")));
+        assert_eq!(c.webhook.max_body_bytes, 1000);
         assert_eq!(c.server.listen.port(), 9);
         assert_eq!(c.policy.allowed_sender_domains, ["x.example", "y.example"]);
         c.validate().expect("valid");
@@ -495,6 +504,14 @@ mod tests {
     }
 
     #[test]
+    fn example_file_parses() {
+        let text = include_str!("../../relay.example.toml");
+        let c = Config::from_toml(text).expect("relay.example.toml");
+        c.validate().expect("valid");
+        assert!(c.webhook.token.is_empty(), "the webhook is off by default");
+    }
+
+    #[test]
     fn unknown_fields_and_short_tokens_refused() {
         assert!(Config::from_toml("[server]\nlisen = \"x\"\n").is_err());
         let mut c = Config::default();
@@ -502,5 +519,9 @@ mod tests {
         c.policy.allowed_recipient_domains = vec!["a".into()];
         c.auth.tokens = vec!["short".into()];
         assert!(c.validate().is_err());
+        c.auth.tokens.clear();
+        c.webhook.token = "short".into();
+        assert!(c.validate().is_err());
+        assert!(Config::from_toml("[webhook]\ntoken = \"x\"\ntrustfile = \"a\"\n").is_err());
     }
 }

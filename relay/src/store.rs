@@ -476,3 +476,47 @@ impl Store {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn old_certificates_table_gains_the_new_columns() {
+        let mut b = [0u8; 8];
+        getrandom::fill(&mut b).expect("random");
+        let dir = std::env::temp_dir().join(format!("relay-store-migrate-{}", hex(&b)));
+        std::fs::create_dir_all(&dir).expect("dir");
+        {
+            let conn = Connection::open(dir.join("relay.sqlite3")).expect("db");
+            conn.execute_batch(
+                "CREATE TABLE certificates (email TEXT NOT NULL, sha256 TEXT NOT NULL,
+                   pem TEXT NOT NULL, capabilities TEXT NOT NULL DEFAULT '[]',
+                   first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,
+                   PRIMARY KEY (email, sha256));
+                 INSERT INTO certificates VALUES ('a@b.example', '01', 'old', '[]', 1, 1);",
+            )
+            .expect("old schema");
+        }
+        let store = Store::open(&dir).expect("open migrates");
+        store
+            .record_certificate(&NewCertificate {
+                email: "A@b.example".into(),
+                pem: "new".into(),
+                sha256: "02".into(),
+                chain: vec!["new".into(), "ca".into()],
+                capabilities: serde_json::json!(["aes256-gcm"]),
+                newest: 5,
+                ..Default::default()
+            })
+            .expect("record");
+        let rows = store.certificates("a@B.example").expect("rows");
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].pem.as_str(), rows[0].current), ("new", true));
+        assert_eq!(rows[0].chain, ["new", "ca"]);
+        assert_eq!((rows[1].pem.as_str(), rows[1].current), ("old", false));
+        assert!(rows[1].chain.is_empty() && rows[1].trusted.is_none());
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -506,3 +506,39 @@ async fn gpgsm_message_is_harvested() {
     relay.stop().await;
     relay2.stop().await;
 }
+
+/// Why each message is not harvested (what the log says).
+#[test]
+fn reasons_for_not_harvesting() {
+    use relay::webhook::{Outcome, examine};
+    let reason = |m: &[u8]| match examine(m, None, 1_796_392_800) {
+        Outcome::Skipped(r) => r,
+        Outcome::Harvested(c) => panic!("harvested {} certificates", c.len()),
+    };
+    assert_eq!(
+        reason(b"From: <carol@smime.example>\r\nSubject: plain\r\n\r\nhello\r\n"),
+        "not signed"
+    );
+    let nss = String::from_utf8(data("thunderbird-nss/alice.dsig.SHA256.multipart.eml")).unwrap();
+    let forged = nss.replace("from Alice to Bob.", "from Alice to Eve.");
+    assert_eq!(reason(forged.as_bytes()), "signature invalid");
+    let foreign = smime_wasm_signed("mallory@smime.example", None, 1_790_000_000);
+    assert_eq!(
+        reason(&foreign),
+        "From address not in the signer's certificate"
+    );
+    let no_from = nss.replace("From: Alice@example.com\r\n", "");
+    assert_ne!(no_from, nss);
+    assert_eq!(reason(no_from.as_bytes()), "no From address");
+    let encrypted = data("thunderbird-nss/alice.env.eml");
+    assert_eq!(reason(&encrypted), "encrypted (no key to look inside)");
+    match examine(nss.as_bytes(), None, 1_796_392_800) {
+        Outcome::Harvested(c) => {
+            assert_eq!(c.len(), 1);
+            assert_eq!(c[0].email, "alice@example.com");
+            assert!(c[0].encryption_pem.is_some());
+            assert_eq!(c[0].trusted, None);
+        }
+        Outcome::Skipped(r) => panic!("{r}"),
+    }
+}

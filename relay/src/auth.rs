@@ -18,6 +18,8 @@ use crate::error::{ApiError, ErrorKind};
 
 /// The session cookie's name.
 pub const COOKIE: &str = "relay_session";
+/// The header SparkPost puts a relay webhook's `auth_token` in.
+pub const WEBHOOK_TOKEN_HEADER: &str = "x-messagesystems-webhook-token";
 /// Most live sessions kept; more are not issued until some expire.
 const MAX_SESSIONS: usize = 10_000;
 
@@ -38,6 +40,7 @@ pub struct Auth {
     ttl: Duration,
     sessions: Mutex<HashMap<TokenHash, Instant>>,
     public_hosts: Vec<String>,
+    webhook_token: Option<TokenHash>,
 }
 
 /// Host name of a `Host` header value (`[::1]:8080` → `[::1]`, `localhost:80` → `localhost`).
@@ -64,6 +67,27 @@ impl Auth {
                 .iter()
                 .map(|h| h.to_ascii_lowercase())
                 .collect(),
+            webhook_token: (!cfg.webhook.token.is_empty()).then(|| digest(&cfg.webhook.token)),
+        }
+    }
+
+    /// Whether the inbound webhook is configured (has a token).
+    pub fn webhook_enabled(&self) -> bool {
+        self.webhook_token.is_some()
+    }
+
+    /// Checks SparkPost's `X-MessageSystems-Webhook-Token` (constant-time, digests only).
+    pub fn check_webhook(&self, headers: &HeaderMap) -> Result<(), ApiError> {
+        let given = headers
+            .get(WEBHOOK_TOKEN_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| digest(v.trim()));
+        match (&self.webhook_token, given) {
+            (Some(k), Some(d)) if ct_eq(k, &d) => Ok(()),
+            _ => Err(ApiError::new(
+                ErrorKind::Unauthorized,
+                "missing or wrong X-MessageSystems-Webhook-Token",
+            )),
         }
     }
 

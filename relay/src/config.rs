@@ -24,6 +24,8 @@ pub struct Config {
     pub queue: QueueConfig,
     /// Logging.
     pub log: LogConfig,
+    /// The inbound relay webhook (certificate harvesting).
+    pub webhook: WebhookConfig,
 }
 
 /// `[server]`
@@ -268,6 +270,31 @@ impl Default for LogConfig {
     }
 }
 
+/// `[webhook]`: SparkPost's inbound relay webhook, `POST /api/v1/relay-webhook`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// The `X-MessageSystems-Webhook-Token` SparkPost sends (the relay webhook's `auth_token`,
+    /// 16+ characters). Empty: the endpoint is off (404).
+    pub token: String,
+    /// PEM file of trust anchors: when set, each harvested certificate is also recorded as
+    /// `trusted` or not. Harvesting itself needs only a valid signature and the From address in
+    /// the certificate.
+    pub trust_file: Option<PathBuf>,
+    /// Largest accepted webhook body (a batch of messages, JSON), in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            token: String::new(),
+            trust_file: None,
+            max_body_bytes: 50 * 1024 * 1024,
+        }
+    }
+}
+
 /// A configuration that cannot be used.
 #[derive(Debug)]
 pub struct ConfigError(pub String);
@@ -377,6 +404,11 @@ impl Config {
                 "SPARKPOST_ENDPOINT" => self.transport.sparkpost.endpoint = v,
                 "SPARKPOST_API_KEY" => self.transport.sparkpost.api_key = v,
                 "SPARKPOST_CA_FILE" => self.transport.sparkpost.ca_file = Some(PathBuf::from(&v)),
+                "WEBHOOK_TOKEN" => self.webhook.token = v,
+                "WEBHOOK_TRUST_FILE" => {
+                    self.webhook.trust_file = (!v.is_empty()).then(|| PathBuf::from(&v));
+                }
+                "WEBHOOK_MAX_BODY_BYTES" => self.webhook.max_body_bytes = parse(k, &v)?,
                 "LOG" => self.log.filter = v,
                 "LOG_JSON" => self.log.json = boolean(k, &v)?,
                 _ => return Err(ConfigError(format!("unknown environment variable {key}"))),
@@ -391,6 +423,14 @@ impl Config {
             return Err(ConfigError(
                 "auth.tokens: every token needs at least 16 characters".into(),
             ));
+        }
+        if !self.webhook.token.is_empty() && self.webhook.token.len() < 16 {
+            return Err(ConfigError(
+                "webhook.token: the token needs at least 16 characters".into(),
+            ));
+        }
+        if self.webhook.max_body_bytes == 0 {
+            return Err(ConfigError("webhook.max_body_bytes is 0".into()));
         }
         if self.policy.allowed_sender_domains.is_empty() {
             return Err(ConfigError(
@@ -443,8 +483,17 @@ mod tests {
                 "x.example, y.example".into(),
             ),
             ("PATH".into(), "/bin".into()),
+            (
+                "RELAY_WEBHOOK_TOKEN".into(),
+                "webhook-token-0123456789".into(),
+            ),
+            ("RELAY_WEBHOOK_TRUST_FILE".into(), "anchors.pem".into()),
+            ("RELAY_WEBHOOK_MAX_BODY_BYTES".into(), "1000".into()),
         ])
         .expect("env");
+        assert_eq!(c.webhook.token, "webhook-token-0123456789");
+        assert_eq!(c.webhook.trust_file, Some(PathBuf::from("anchors.pem")));
+        assert_eq!(c.webhook.max_body_bytes, 1000);
         assert_eq!(c.server.listen.port(), 9);
         assert_eq!(c.policy.allowed_sender_domains, ["x.example", "y.example"]);
         c.validate().expect("valid");
@@ -455,6 +504,14 @@ mod tests {
     }
 
     #[test]
+    fn example_file_parses() {
+        let text = include_str!("../../relay.example.toml");
+        let c = Config::from_toml(text).expect("relay.example.toml");
+        c.validate().expect("valid");
+        assert!(c.webhook.token.is_empty(), "the webhook is off by default");
+    }
+
+    #[test]
     fn unknown_fields_and_short_tokens_refused() {
         assert!(Config::from_toml("[server]\nlisen = \"x\"\n").is_err());
         let mut c = Config::default();
@@ -462,5 +519,9 @@ mod tests {
         c.policy.allowed_recipient_domains = vec!["a".into()];
         c.auth.tokens = vec!["short".into()];
         assert!(c.validate().is_err());
+        c.auth.tokens.clear();
+        c.webhook.token = "short".into();
+        assert!(c.validate().is_err());
+        assert!(Config::from_toml("[webhook]\ntoken = \"x\"\ntrustfile = \"a\"\n").is_err());
     }
 }

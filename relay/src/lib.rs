@@ -6,6 +6,9 @@
 //!                                  auth → size → S/MIME? → key material? → senders/recipients
 //!                                  → Maildir + SQLite row → transport (outbox | smtp | sparkpost)
 //!                                  → failed? kept in the retry queue (background task, backoff)
+//!  SparkPost inbound ── JSON ──►  POST /api/v1/relay-webhook
+//!                                  token → open each message → valid signature, From in the
+//!                                  certificate? → certificates table (GET /api/v1/certificates)
 //! ```
 //!
 //! See `relay/README.md` for the configuration, the endpoints and the security rules.
@@ -18,6 +21,7 @@ pub mod queue;
 pub mod server;
 pub mod store;
 pub mod transport;
+pub mod webhook;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -44,11 +48,22 @@ pub fn state(config: Config) -> Result<Arc<server::AppState>, RunError> {
     let transport = transport::Transport::from_config(&config.transport)
         .map_err(|e| RunError(e.to_string()))?;
     let auth = auth::Auth::new(&config);
+    let webhook_trust = match &config.webhook.trust_file {
+        None => None,
+        Some(path) => {
+            let pem = std::fs::read(path)
+                .map_err(|e| RunError(format!("webhook.trust_file {}: {e}", path.display())))?;
+            let anchors = smime_wasm::Certificate::all_from_bytes(&pem)
+                .map_err(|e| RunError(format!("webhook.trust_file {}: {e}", path.display())))?;
+            Some(anchors)
+        }
+    };
     Ok(Arc::new(server::AppState {
         config,
         store,
         transport,
         auth,
+        webhook_trust,
     }))
 }
 

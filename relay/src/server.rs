@@ -33,6 +33,8 @@ pub struct AppState {
     pub transport: Transport,
     /// Tokens and sessions.
     pub auth: Auth,
+    /// The webhook's trust anchors (`webhook.trust_file`), when configured.
+    pub webhook_trust: Option<Vec<smime_wasm::Certificate>>,
 }
 
 /// The routes.
@@ -40,6 +42,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/api/v1/transmissions", post(transmissions))
         .route("/api/v1/certificates", get(certificates))
+        .route("/api/v1/relay-webhook", post(crate::webhook::relay_webhook))
         .route("/healthz", get(healthz))
         .fallback(fallback)
         .layer(axum::middleware::map_response(security_headers))

@@ -44,6 +44,15 @@ CREATE TABLE IF NOT EXISTS certificates (
 );
 ";
 
+/// Columns added to `certificates` by the inbound webhook; added to older databases at start.
+const CERTIFICATE_COLUMNS: &[(&str, &str)] = &[
+    ("chain", "TEXT NOT NULL DEFAULT '[]'"),
+    ("encryption_pem", "TEXT"),
+    ("trusted", "INTEGER"),
+    ("signing_time", "INTEGER"),
+    ("newest", "INTEGER NOT NULL DEFAULT 0"),
+];
+
 /// A storage failure (I/O or SQLite); its text never contains message contents.
 #[derive(Debug)]
 pub struct StoreError(pub String);
@@ -104,10 +113,46 @@ pub struct CertificateRow {
     pub capabilities: serde_json::Value,
     /// SHA-256 of the DER certificate, hex.
     pub sha256: String,
-    /// Unix seconds.
+    /// The certification path as far as it was found, leaf first, PEM each.
+    pub chain: Vec<String>,
+    /// The certificate to encrypt to (SMIMEEncryptionKeyPreference, or the signing certificate
+    /// when it allows encryption), PEM; `null` when the sender offered none.
+    pub encryption_pem: Option<String>,
+    /// Whether the signer chained to the webhook's trust anchors; `null`: not evaluated (no
+    /// `webhook.trust_file`, or stored through the API).
+    pub trusted: Option<bool>,
+    /// The signingTime of the newest message it signed (Unix seconds), when it had one.
+    pub signing_time: Option<i64>,
+    /// Unix seconds: first harvested.
     pub first_seen: i64,
-    /// Unix seconds.
+    /// Unix seconds: last harvested.
     pub last_seen: i64,
+    /// The newest of the address's certificates: the one to encrypt to (the first row).
+    pub current: bool,
+}
+
+/// A certificate to record (see [`Store::record_certificate`]).
+#[derive(Clone, Debug, Default)]
+pub struct NewCertificate {
+    /// The address (stored in lower case).
+    pub email: String,
+    /// The signing certificate, PEM.
+    pub pem: String,
+    /// SHA-256 of its DER, hex.
+    pub sha256: String,
+    /// The chain, leaf first, PEM each.
+    pub chain: Vec<String>,
+    /// The encryption certificate, PEM.
+    pub encryption_pem: Option<String>,
+    /// The advertised capabilities (JSON).
+    pub capabilities: serde_json::Value,
+    /// Trusted by the configured anchors; `None`: not evaluated.
+    pub trusted: Option<bool>,
+    /// The message's signingTime.
+    pub signing_time: Option<i64>,
+    /// What orders an address's certificates ("newest wins"): the signingTime, at most now,
+    /// or now when the message had none.
+    pub newest: i64,
 }
 
 /// The data directory: SQLite database plus Maildir. Cheap to clone.
@@ -150,6 +195,17 @@ impl Store {
         let conn = Connection::open(dir.join("relay.sqlite3"))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
+        let have: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info('certificates')")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (name, decl) in CERTIFICATE_COLUMNS {
+            if !have.iter().any(|h| h == name) {
+                conn.execute_batch(&format!(
+                    "ALTER TABLE certificates ADD COLUMN {name} {decl}"
+                ))?;
+            }
+        }
         // a crash during an attempt leaves `sending`: retry those (at-least-once delivery)
         conn.execute(
             "UPDATE messages SET state = 'queued', next_attempt_at = ?1 WHERE state = 'sending'",
@@ -324,15 +380,19 @@ impl Store {
         })
     }
 
-    /// The harvested certificates for `email` (case-insensitive), newest first.
+    /// The harvested certificates for `email` (case-insensitive), newest first: the first
+    /// (`current`) is the one to encrypt to, the others are history.
     pub fn certificates(&self, email: &str) -> Result<Vec<CertificateRow>, StoreError> {
         self.with_db(|db| {
             let mut stmt = db.prepare(
-                "SELECT email, pem, capabilities, sha256, first_seen, last_seen FROM certificates
-                 WHERE email = ?1 COLLATE NOCASE ORDER BY last_seen DESC",
+                "SELECT email, pem, capabilities, sha256, first_seen, last_seen, chain,
+                        encryption_pem, trusted, signing_time
+                 FROM certificates WHERE email = ?1 COLLATE NOCASE
+                 ORDER BY newest DESC, last_seen DESC, first_seen DESC",
             )?;
-            stmt.query_map(params![email], |r| {
+            let rows = stmt.query_map(params![email], |r| {
                 let caps: String = r.get(2)?;
+                let chain: String = r.get(6)?;
                 Ok(CertificateRow {
                     email: r.get(0)?,
                     pem: r.get(1)?,
@@ -340,13 +400,23 @@ impl Store {
                     sha256: r.get(3)?,
                     first_seen: r.get(4)?,
                     last_seen: r.get(5)?,
+                    chain: serde_json::from_str(&chain).unwrap_or_default(),
+                    encryption_pem: r.get(7)?,
+                    trusted: r.get(8)?,
+                    signing_time: r.get(9)?,
+                    current: false,
                 })
-            })?
-            .collect()
+            })?;
+            let mut rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+            if let Some(first) = rows.first_mut() {
+                first.current = true;
+            }
+            Ok(rows)
         })
     }
 
-    /// Records a harvested certificate (the inbound webhook, later work, calls this).
+    /// Records a certificate without the webhook's details (chain, encryption certificate,
+    /// trust): newest as of now.
     pub fn put_certificate(
         &self,
         email: &str,
@@ -354,16 +424,99 @@ impl Store {
         der_sha256: &str,
         capabilities: &serde_json::Value,
     ) -> Result<(), StoreError> {
+        self.record_certificate(&NewCertificate {
+            email: email.into(),
+            pem: pem.into(),
+            sha256: der_sha256.into(),
+            capabilities: capabilities.clone(),
+            newest: now(),
+            ..Default::default()
+        })
+    }
+
+    /// Records a harvested certificate. A certificate already known for the address keeps its
+    /// row (`first_seen` stays, `last_seen` moves); its details (chain, encryption certificate,
+    /// capabilities, trust, signingTime) are replaced when this message is at least as new as
+    /// the newest one seen. Other certificates of the address stay as history.
+    pub fn record_certificate(&self, c: &NewCertificate) -> Result<(), StoreError> {
         let t = now();
+        let chain = serde_json::to_string(&c.chain).map_err(|e| StoreError(e.to_string()))?;
         self.with_db(|db| {
             db.execute(
-                "INSERT INTO certificates (email, sha256, pem, capabilities, first_seen, last_seen)
-                 VALUES (lower(?1), ?2, ?3, ?4, ?5, ?5)
-                 ON CONFLICT (email, sha256) DO UPDATE SET last_seen = excluded.last_seen,
-                   capabilities = excluded.capabilities",
-                params![email, der_sha256, pem, capabilities.to_string(), t],
+                "INSERT INTO certificates (email, sha256, pem, capabilities, first_seen, last_seen,
+                   chain, encryption_pem, trusted, signing_time, newest)
+                 VALUES (lower(?1), ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (email, sha256) DO UPDATE SET
+                   last_seen = excluded.last_seen,
+                   capabilities = CASE WHEN excluded.newest >= newest
+                     THEN excluded.capabilities ELSE capabilities END,
+                   chain = CASE WHEN excluded.newest >= newest
+                     THEN excluded.chain ELSE chain END,
+                   encryption_pem = CASE WHEN excluded.newest >= newest
+                     THEN excluded.encryption_pem ELSE encryption_pem END,
+                   trusted = CASE WHEN excluded.newest >= newest
+                     THEN excluded.trusted ELSE trusted END,
+                   signing_time = CASE WHEN excluded.newest >= newest
+                     THEN excluded.signing_time ELSE signing_time END,
+                   newest = max(newest, excluded.newest)",
+                params![
+                    c.email,
+                    c.sha256,
+                    c.pem,
+                    c.capabilities.to_string(),
+                    t,
+                    chain,
+                    c.encryption_pem,
+                    c.trusted,
+                    c.signing_time,
+                    c.newest
+                ],
             )
         })?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn old_certificates_table_gains_the_new_columns() {
+        let mut b = [0u8; 8];
+        getrandom::fill(&mut b).expect("random");
+        let dir = std::env::temp_dir().join(format!("relay-store-migrate-{}", hex(&b)));
+        std::fs::create_dir_all(&dir).expect("dir");
+        {
+            let conn = Connection::open(dir.join("relay.sqlite3")).expect("db");
+            conn.execute_batch(
+                "CREATE TABLE certificates (email TEXT NOT NULL, sha256 TEXT NOT NULL,
+                   pem TEXT NOT NULL, capabilities TEXT NOT NULL DEFAULT '[]',
+                   first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,
+                   PRIMARY KEY (email, sha256));
+                 INSERT INTO certificates VALUES ('a@b.example', '01', 'old', '[]', 1, 1);",
+            )
+            .expect("old schema");
+        }
+        let store = Store::open(&dir).expect("open migrates");
+        store
+            .record_certificate(&NewCertificate {
+                email: "A@b.example".into(),
+                pem: "new".into(),
+                sha256: "02".into(),
+                chain: vec!["new".into(), "ca".into()],
+                capabilities: serde_json::json!(["aes256-gcm"]),
+                newest: 5,
+                ..Default::default()
+            })
+            .expect("record");
+        let rows = store.certificates("a@B.example").expect("rows");
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].pem.as_str(), rows[0].current), ("new", true));
+        assert_eq!(rows[0].chain, ["new", "ca"]);
+        assert_eq!((rows[1].pem.as_str(), rows[1].current), ("old", false));
+        assert!(rows[1].chain.is_empty() && rows[1].trusted.is_none());
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -114,6 +114,18 @@ describe('SmimeClient over a MessageChannel (worker loop + dispatch on pkg/)', (
     assert.deepEqual(out.content, expected);
   });
 
+  test('Blob input is read by the worker; resultAs: "blob" returns a Blob', async () => {
+    const bob = (await smime.identities()).find((i) => i.certificate.emails.includes('bob@smime.example'));
+    const phases = [];
+    const cms = await smime.encryptFile({ data: new Blob(['file in a blob']), recipients: bob.encryptionCertificate ?? bob.certificate, includeSelf: false,
+      resultAs: 'blob', onProgress: (p) => phases.push(p.phase) });
+    assert.ok(cms instanceof Blob);
+    assert.deepEqual(phases, ['reading', 'started', 'done']);
+    const out = await smime.decryptFile({ data: cms, identity: bob.id });
+    assert.equal(new TextDecoder().decode(out.content), 'file in a blob');
+    await assert.rejects(smime.compose({ resultAs: 'text' }), { code: 'INVALID_OPTION', message: /resultAs/ });
+  });
+
   test('generated test CA and identity; exportPkcs12 is the only key export and is encrypted', async () => {
     const ca = await smime.generateTestCa({ name: 'Client Test CA' });
     const carol = await smime.generateTestIdentity({ email: 'carol@example.org', issuer: ca.id });

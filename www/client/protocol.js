@@ -2,7 +2,7 @@
 // the methods with the options each accepts, the error type, and the byte helpers. No DOM, no wasm.
 
 /** Options every method accepts on the page side only (they never reach the worker). */
-export const CLIENT_OPTIONS = ['signal', 'onProgress', 'transfer'];
+export const CLIENT_OPTIONS = ['signal', 'onProgress', 'transfer', 'resultAs'];
 
 const SIGN = ['detached', 'digest', 'rsaPadding', 'signingTime', 'includeChain', 'headerProtection', 'provider'];
 const ENCRYPT = ['cipher', 'keyTransport', 'capabilities', 'recipientId', 'headerProtection', 'includeSelf', 'provider'];
@@ -31,7 +31,10 @@ export const METHODS = {
   extractCertificates: ['message'],
 };
 
-/** Options whose bytes are large inputs: transferred to the worker rather than copied. */
+/**
+ * Options whose bytes are large inputs: transferred to the worker rather than copied. They may also be a
+ * Blob or File, which the worker reads itself (the page never holds the bytes).
+ */
 export const BULK_OPTIONS = ['data', 'message', 'detachedContent'];
 
 /** Error codes of the client itself (besides the core's errorCodes()). */

@@ -93,7 +93,10 @@ export class SmimeClient {
       return Promise.reject(err);
     }
     if (this.#failed) return Promise.reject(this.#failed);
-    const { signal, onProgress, transfer = true, ...rest } = options;
+    const { signal, onProgress, transfer = true, resultAs = 'bytes', ...rest } = options;
+    if (resultAs !== 'bytes' && resultAs !== 'blob') {
+      return Promise.reject(new SmimeError('INVALID_OPTION', `${method}: option "resultAs" must be 'bytes' or 'blob'`));
+    }
     if (onProgress !== undefined && typeof onProgress !== 'function') {
       return Promise.reject(new SmimeError('INVALID_OPTION', `${method}: option "onProgress" must be a function`));
     }
@@ -110,7 +113,7 @@ export class SmimeClient {
       const cleanup = () => signal?.removeEventListener('abort', onAbort);
       this.#pending.set(id, { resolve, reject, onProgress, cleanup });
       try {
-        this.#worker.postMessage({ id, method, options: rest }, transfer ? transferables(rest) : []);
+        this.#worker.postMessage({ id, method, options: rest, resultAs }, transfer ? transferables(rest) : []);
       } catch (err) {
         this.#pending.delete(id);
         cleanup();

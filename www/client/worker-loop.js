@@ -2,7 +2,7 @@
 // error} out (results' ArrayBuffers transferred), {id, progress} while a call runs, {cancel: id} to drop
 // a call's answer. `ready` resolves to a dispatcher (dispatch.js) once the wasm module is instantiated;
 // the loop then posts {ready: true}, or {ready: false, error} when instantiation failed.
-import { toWire } from './protocol.js';
+import { BULK_OPTIONS, toWire } from './protocol.js';
 
 /** Serves requests arriving on `port` (a worker's global scope, or a MessagePort in tests). */
 export function listen(port, ready) {
@@ -10,13 +10,25 @@ export function listen(port, ready) {
   let dispatcher = null;
   const queue = [];
 
-  async function run({ id, method, options }) {
+  async function run({ id, method, options, resultAs }) {
     if (cancelled.delete(id)) return;
     try {
-      const { result, transfer } = await dispatcher.handle(method, options, {
-        progress: (p) => !cancelled.has(id) && port.postMessage({ id, progress: p }),
-      });
+      const progress = (p) => !cancelled.has(id) && port.postMessage({ id, progress: p });
+      // Blob / File inputs are read here, off the page's main thread.
+      for (const name of BULK_OPTIONS) {
+        const v = options?.[name];
+        if (typeof Blob !== 'undefined' && v instanceof Blob) {
+          progress({ phase: 'reading', bytes: v.size });
+          options[name] = new Uint8Array(await v.arrayBuffer());
+        }
+      }
+      let { result, transfer } = await dispatcher.handle(method, options, { progress });
       if (cancelled.delete(id)) return;
+      // A large result as a Blob: built here, so the page does not copy it on its main thread.
+      if (resultAs === 'blob' && result instanceof Uint8Array) {
+        result = new Blob([result]);
+        transfer = [];
+      }
       port.postMessage({ id, ok: true, result }, transfer);
     } catch (err) {
       if (cancelled.delete(id)) return;

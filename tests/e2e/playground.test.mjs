@@ -313,6 +313,17 @@ describe('playground in headless Chromium', { timeout: 10 * TIMEOUT }, () => {
     await shot('7-files');
   });
 
+  test('Stop aborts a running file encryption (AbortSignal in the real Worker)', async () => {
+    await page.evaluate(() => delete document.getElementById('file-result').dataset.done);
+    await page.click('#encrypt-file');
+    await page.waitForFunction(() => !document.getElementById('cancel-file').disabled);
+    await page.click('#cancel-file');
+    await page.waitForFunction(() => !document.getElementById('error').hidden);
+    assert.equal(await page.locator('#error').getAttribute('data-code'), 'ABORTED');
+    assert.equal(await page.locator('#file-result').getAttribute('data-done'), null, 'no result after the abort');
+    await page.click('.tab[data-screen="identities"]');
+  });
+
   test('reload: stored identities are locked; unlock with the passphrase and sign again', async () => {
     await page.reload();
     await waitReady();

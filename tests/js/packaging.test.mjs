@@ -136,7 +136,7 @@ describe('npm pack: the tarball in fresh Node, webpack and Vite projects', { tim
     await npm(['install', '--no-save', '--prefer-offline', 'vite@8.4.1', tarball], dir);
     writeFileSync(path.join(dir, 'src', 'main.js'), PAGE_SCRIPT);
     writeFileSync(path.join(dir, 'index.html'), PAGE_HTML('/src/main.js'));
-    writeFileSync(path.join(dir, 'vite.config.js'), `export default { build: { target: 'es2022' }, worker: { format: 'es' } };\n`);
+    writeFileSync(path.join(dir, 'vite.config.js'), `export default { build: { target: 'es2022' } };\n`);
     await run(path.join(dir, 'node_modules', '.bin', 'vite'), ['build'], { cwd: dir, maxBuffer: 16 << 20 });
     const { eml, ca } = await runPage(path.join(dir, 'dist'));
     await verify(work.dir, eml, ca, 'Signed by the packaged client.');

@@ -8,6 +8,7 @@
 //   over 100 ms; no request carries the private key, the .p12 or a password (raw, base64, hex); no console
 //   errors. Screenshots of each screen go to target/e2e-screenshots/.
 import assert from 'node:assert/strict';
+import { createPrivateKey } from 'node:crypto';
 import { createServer } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,8 +68,32 @@ function encodings(bytes, { slice = 24 } = {}) {
   return out.filter((s) => s.length >= 8);
 }
 
-function pemDer(file) {
-  return Buffer.from(readFileSync(file, 'utf8').replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+/**
+ * The parts of a .p12 that are secret: everything but its bag attributes localKeyId (often the SHA-1 of
+ * the certificate, which a signed message carries as its key identifier) and friendlyName, which are
+ * public and stored in the clear.
+ */
+function p12Secrets(p12) {
+  const marks = ['06092a864886f70d010915', '06092a864886f70d010914'].map((h) => Buffer.from(h, 'hex'));
+  const cut = [];
+  for (const m of marks) for (let i = p12.indexOf(m); i >= 0; i = p12.indexOf(m, i + 1)) cut.push([i, i + m.length + 72]);
+  cut.sort((a, b) => a[0] - b[0]);
+  const parts = [];
+  let from = 0;
+  for (const [a, b] of cut) {
+    if (a - from >= 32) parts.push(p12.subarray(from, a));
+    from = Math.max(from, b);
+  }
+  if (p12.length - from >= 32) parts.push(p12.subarray(from));
+  return parts;
+}
+
+/** The private numbers of a PEM key (RSA d, p, q, dp, dq, qi; EC d): not the public modulus / point. */
+function privateParts(file) {
+  const jwk = createPrivateKey(readFileSync(file, 'utf8')).export({ format: 'jwk' });
+  return Object.entries(jwk)
+    .filter(([k]) => ['d', 'p', 'q', 'dp', 'dq', 'qi'].includes(k))
+    .map(([k, v]) => [k, Buffer.from(v, 'base64url')]);
 }
 
 describe('playground in headless Chromium', { timeout: 10 * TIMEOUT }, () => {
@@ -348,27 +373,47 @@ describe('playground in headless Chromium', { timeout: 10 * TIMEOUT }, () => {
     assert.match(stdout, /Unlocked again\./);
   });
 
+  test('the RFC 9216 demo identity; opaque signature with the RustCrypto provider verifies', async () => {
+    await screen('identities');
+    await page.click('#load-demo');
+    await page.waitForFunction(() => /demo identity alice@smime\.example/.test(document.getElementById('notice').textContent) || !document.getElementById('error').hidden);
+    await noError();
+    await compose({ from: 'alice@smime.example', to: 'carol@nowhere.example', subject: 'opaque rust', text: 'Opaque, in Rust.', sign: true });
+    await page.selectOption('#provider', 'rustcrypto');
+    await page.selectOption('#format', 'opaque');
+    const { eml, tree } = await previewAndSend();
+    assert.match(tree, /application\/pkcs7-mime smime-type=signed-data/);
+    const { stdout } = await openssl(['cms', '-verify', '-in', eml, '-CAfile', path.join(RFC, 'ca.rsa.crt')]);
+    assert.match(stdout, /Opaque, in Rust\./);
+  });
+
   test('no request carried a private key, a .p12 or a password (raw, base64, hex); no console errors', async () => {
     assert.deepEqual(consoleProblems, [], 'console errors/warnings or page errors');
     const origin = new URL(server.url).origin;
     const secrets = {
-      'RFC 9216 alice.p12': readFileSync(path.join(RFC, 'alice.p12')),
-      'NSS Bob.p12': readFileSync(path.join(NSS, 'Bob.p12')),
-      'RFC 9216 Alice signing key (PKCS#8 DER)': pemDer(path.join(RFC, 'alice.sign.key')),
-      'RFC 9216 Alice encryption key': pemDer(path.join(RFC, 'alice.encrypt.key')),
+      ...Object.fromEntries(p12Secrets(readFileSync(path.join(RFC, 'alice.p12'))).map((b, i) => [`RFC 9216 alice.p12 (part ${i})`, b])),
+      ...Object.fromEntries(p12Secrets(readFileSync(path.join(NSS, 'Bob.p12'))).map((b, i) => [`NSS Bob.p12 (part ${i})`, b])),
+      ...Object.fromEntries(privateParts(path.join(RFC, 'alice.sign.key')).map(([k, b]) => [`RFC 9216 Alice signing key (${k})`, b])),
+      ...Object.fromEntries(privateParts(path.join(RFC, 'alice.encrypt.key')).map(([k, b]) => [`RFC 9216 Alice encryption key (${k})`, b])),
       'keyring passphrase': Buffer.from(STORE_PW),
       'second keyring passphrase': Buffer.from(STORE_PW2),
       '.p12 password "not the password"': Buffer.from('not the password'),
     };
     const needles = Object.entries(secrets).flatMap(([name, bytes]) => encodings(bytes).map((n) => [name, n]));
     const raw = Object.entries(secrets).filter(([, b]) => b.length > 64).map(([name, b]) => [name, b.subarray(32, 64)]);
+    // The check can fail: each secret, planted in a request in each encoding, is found.
+    for (const [name, bytes] of Object.entries(secrets)) {
+      for (const planted of [bytes.toString('base64'), `x${bytes.toString('base64')}`, bytes.subarray(1).toString('base64'), bytes.toString('hex')]) {
+        assert.ok(needles.some(([n, needle]) => n === name && planted.includes(needle)), `the needles of ${name} find it in ${planted.slice(0, 16)}...`);
+      }
+    }
     assert.ok(requests.length >= 5, `requests were intercepted (${requests.length})`);
     assert.ok(requests.some((r) => r.method === 'POST' && r.body), 'the send requests were intercepted with their bodies');
     for (const r of requests) {
       if (r.url.startsWith('blob:') || r.url.startsWith('data:')) continue;
       assert.equal(new URL(r.url).origin, origin, `request to another origin: ${r.url}`);
       const text = `${r.url}\n${JSON.stringify(r.headers)}\n${r.body ? r.body.toString('latin1') : ''}`;
-      for (const [name, n] of needles) assert.ok(!text.includes(n), `request ${r.method} ${r.url} carries ${name}`);
+      for (const [name, n] of needles) assert.ok(!text.includes(n), `request ${r.method} ${r.url} carries ${name} (${n})`);
       if (r.body) for (const [name, b] of raw) assert.ok(!r.body.includes(b), `request ${r.url} carries raw bytes of ${name}`);
     }
   });

@@ -11,13 +11,15 @@ import { ROOT } from './helpers.mjs';
 
 const run = promisify(execFile);
 
-test('the .d.ts types the documented usage and rejects the mistakes', async () => {
-  const tsc = path.join(ROOT, 'node_modules', '.bin', 'tsc');
-  const args = ['--noEmit', '--strict', '--target', 'es2022', '--module', 'es2022', '--moduleResolution', 'bundler',
-    '--skipLibCheck', 'false', path.join(ROOT, 'tests', 'types', 'usage.ts')];
-  try {
-    await run(tsc, args, { cwd: ROOT });
-  } catch (e) {
-    assert.fail(`tsc rejected tests/types/usage.ts:\n${e.stdout}${e.stderr}`);
-  }
-});
+for (const file of ['usage.ts', 'client-usage.ts']) {
+  test(`the .d.ts types the documented usage and rejects the mistakes: tests/types/${file}`, async () => {
+    const tsc = path.join(ROOT, 'node_modules', '.bin', 'tsc');
+    const args = ['--noEmit', '--strict', '--target', 'es2022', '--module', 'es2022', '--moduleResolution', 'bundler',
+      '--lib', 'es2022,dom', '--skipLibCheck', 'false', path.join(ROOT, 'tests', 'types', file)];
+    try {
+      await run(tsc, args, { cwd: ROOT });
+    } catch (e) {
+      assert.fail(`tsc rejected tests/types/${file}:\n${e.stdout}${e.stderr}`);
+    }
+  });
+}

@@ -29,7 +29,8 @@ mod native {
     pub(crate) fn bench(c: &mut Criterion) {
         let mut certs = data("rfc9216/alice.sign.crt");
         certs.extend(data("rfc9216/ca.rsa.crt"));
-        let alice = Identity::from_pem(&data("rfc9216/alice.sign.key"), &certs, None).expect("alice");
+        let alice =
+            Identity::from_pem(&data("rfc9216/alice.sign.key"), &certs, None).expect("alice");
         let bob = Identity::from_pkcs12(&data("rfc9216/bob.p12"), Some("bob")).expect("bob");
         let bob_cert = Certificate::from_bytes(&data("rfc9216/bob.encrypt.crt")).expect("bob");
         let anchors = Certificate::all_from_bytes(&data("rfc9216/ca.rsa.crt")).expect("ca");
@@ -44,12 +45,16 @@ mod native {
                 group.sample_size(10);
             }
             let signed = sign(&msg, &alice, &SignOptions::default()).expect("sign");
-            group.bench_with_input(BenchmarkId::new("signed-rsa2048", size_name), &signed, |b, m| {
-                b.iter(|| {
-                    let o = open(m, &options).expect("open");
-                    assert!(o.signers().all(|s| s.trusted));
-                })
-            });
+            group.bench_with_input(
+                BenchmarkId::new("signed-rsa2048", size_name),
+                &signed,
+                |b, m| {
+                    b.iter(|| {
+                        let o = open(m, &options).expect("open");
+                        assert!(o.signers().all(|s| s.trusted));
+                    })
+                },
+            );
             for (name, cipher) in [
                 ("encrypted-aes256cbc", ContentCipher::Aes256Cbc),
                 ("encrypted-aes256gcm", ContentCipher::Aes256Gcm),

@@ -297,6 +297,17 @@ describe('playground in headless Chromium', { timeout: 10 * TIMEOUT }, () => {
     await shot('5-inbox-signed');
   });
 
+  test('inbox: a message signed by gpgsm (GnuPG) verifies and its signer is trusted', async () => {
+    await screen('inbox');
+    await page.setInputFiles('#inbox-file', path.join(RFC, '..', 'generated', 'gpgsm-signed.eml'));
+    await page.click('#open-message');
+    await page.waitForFunction(() => !document.getElementById('opened').hidden || !document.getElementById('error').hidden);
+    await noError();
+    const verdicts = await page.locator('#verdicts').textContent();
+    assert.match(verdicts, /The signature is valid: the message was not changed since it was signed, and the certificate was issued by a CA you trust/);
+    assert.match(await page.locator('#opened-content').textContent(), /Signed by gpgsm \(GnuPG 2\.2\.40\) for the playground test\./);
+  });
+
   test('inbox: an NSS encrypted message, with Bob.p12 (NSS export) imported for the session', async () => {
     await screen('identities');
     await page.setInputFiles('#p12-file', path.join(NSS, 'Bob.p12'));

@@ -17,7 +17,7 @@ pub use api::{
     Certificate, Identity, Pkcs12ExportOptionsArg, SignOptionsArg, compose, error_codes, sign,
 };
 pub use encrypt::{
-    EncryptOptionsArg, SignAndEncryptOptionsArg, decrypt_file, encrypt, encrypt_file,
-    plan_encryption, sign_and_encrypt,
+    DecryptFileOptionsArg, EncryptOptionsArg, SignAndEncryptOptionsArg, decrypt_file, encrypt,
+    encrypt_file, plan_encryption, sign_and_encrypt,
 };
 pub use open::{OpenOptionsArg, extract_certificates, open, problem_codes};

@@ -47,6 +47,11 @@ export interface EncryptionPlan {
   cipherReason: string;
   recipients: { certificate: Certificate; keyManagement: string; isSelf: boolean; reason: string }[];
 }
+/** Options of `decryptFile`. */
+export interface DecryptFileOptions {
+  /** `'auto'` (default), `'webcrypto'`, `'rustcrypto'`. */
+  provider?: 'auto' | 'webcrypto' | 'rustcrypto';
+}
 /** The result of `decryptFile`. */
 export interface DecryptedFile {
   content: Uint8Array;
@@ -65,6 +70,9 @@ extern "C" {
     /// The options object of `signAndEncrypt` (TypeScript `SignAndEncryptOptions`).
     #[wasm_bindgen(typescript_type = "SignAndEncryptOptions")]
     pub type SignAndEncryptOptionsArg;
+    /// The options object of `decryptFile` (TypeScript `DecryptFileOptions`).
+    #[wasm_bindgen(typescript_type = "DecryptFileOptions")]
+    pub type DecryptFileOptionsArg;
 }
 
 const ENCRYPT_OPTIONS: &[&str] = &[
@@ -383,9 +391,9 @@ pub fn encrypt_file(
 pub fn decrypt_file(
     #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | string")] cms: JsValue,
     identity: &Identity,
-    #[wasm_bindgen(unchecked_param_type = "{ provider?: 'auto' | 'webcrypto' | 'rustcrypto' }")]
-    options: JsValue,
+    options: Option<DecryptFileOptionsArg>,
 ) -> Promise {
+    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
     let prepared = (|| {
         let cms = convert::bytes(&cms, "cms")?;
         let o = Options::new(&options, "decryptFile", &["provider"])?;

@@ -44,6 +44,8 @@ export async function encryption(me: Identity, bob: Certificate, bobPem: string,
   const both: Uint8Array = await signAndEncrypt(sealed, me, bobPem, { digest: 'sha512', cipher: 'auto', detached: false });
   const der: Uint8Array = await encryptFile(file, bob);
   const opened: DecryptedFile = await decryptFile(der, me, { provider: 'webcrypto' });
+  const plainly: DecryptedFile = await decryptFile(der, me);
+  void plainly;
   const authenticated: boolean = opened.authenticated;
   void [why, both, authenticated];
   return opened.content;

@@ -102,7 +102,7 @@ async fn decrypt_with(cms: &[u8], who: &Identity, provider: &str) -> JsValue {
     await_ok(decrypt_file(
         Uint8Array::from(cms).into(),
         who,
-        opts(&[("provider", provider.into())]),
+        Some(opts(&[("provider", provider.into())]).unchecked_into()),
     ))
     .await
 }
@@ -146,7 +146,7 @@ pub async fn run_encryption() {
             let result = wasm_bindgen_futures::JsFuture::from(decrypt_file(
                 Uint8Array::from(bad.as_slice()).into(),
                 who(name),
-                opts(&[("provider", provider.into())]),
+                Some(opts(&[("provider", provider.into())]).unchecked_into()),
             ))
             .await;
             if let Ok(d) = result {
@@ -245,7 +245,7 @@ pub async fn run_encryption() {
     ))
     .await;
     assert_eq!(
-        rejected_code(decrypt_file(to_bob, &erin, JsValue::UNDEFINED)).await,
+        rejected_code(decrypt_file(to_bob, &erin, None)).await,
         "NOT_A_RECIPIENT"
     );
 }

@@ -301,7 +301,8 @@ describe('playground in headless Chromium', { timeout: 10 * TIMEOUT }, () => {
     await screen('inbox');
     await page.setInputFiles('#inbox-file', path.join(RFC, '..', 'generated', 'gpgsm-signed.eml'));
     await page.click('#open-message');
-    await page.waitForFunction(() => !document.getElementById('opened').hidden || !document.getElementById('error').hidden);
+    // The previous message is still on screen: wait for this one's content.
+    await page.waitForFunction(() => /Signed by gpgsm/.test(document.getElementById('opened-content').textContent) || !document.getElementById('error').hidden);
     await noError();
     const verdicts = await page.locator('#verdicts').textContent();
     assert.match(verdicts, /The signature is valid: the message was not changed since it was signed, and the certificate was issued by a CA you trust/);

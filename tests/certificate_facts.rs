@@ -124,6 +124,7 @@ fn self_signed_for_every_signature_algorithm() {
         "facts/rsa-sha1.crt",               // sha1WithRSAEncryption
         "facts/p256-sha384-all-usages.crt", // ecdsa-with-SHA384 on P-256
         "facts/p384-sha256-caps.crt",       // ecdsa-with-SHA256 on P-384
+        "generated/ca.p521.crt",            // ecdsa-with-SHA512 on P-521
     ] {
         let c = cert(path);
         assert!(c.is_self_issued(), "{path}");
@@ -160,6 +161,17 @@ fn signed_by_the_issuer_and_by_no_one_else() {
         );
         assert!(!c.is_signed_by(&c), "{path} is not self-signed");
     }
+    // ECDSA P-521 with SHA-512: by its CA, not by another P-521 key, not with a changed signature.
+    let p521_ca = cert("generated/ca.p521.crt");
+    let ivan = cert("generated/ivan.p521.crt");
+    assert!(ivan.is_signed_by(&p521_ca));
+    assert!(!ivan.is_signed_by(&ivan) && !ivan.is_signed_by(&rsa_ca));
+    assert!(!p521_ca.is_signed_by(&ivan));
+    let mut der = ivan.to_der();
+    *der.last_mut().expect("non-empty") ^= 0x01;
+    if let Ok(bad) = Certificate::from_der(&der) {
+        assert!(!bad.is_signed_by(&p521_ca));
+    }
 }
 
 #[test]
@@ -171,6 +183,7 @@ fn a_flipped_bit_breaks_the_signature() {
         "facts/rsa-sha1.crt",
         "facts/p256-sha384-all-usages.crt",
         "facts/p384-sha256-caps.crt",
+        "generated/ca.p521.crt",
     ] {
         let good = cert(path);
         let der = good.to_der();

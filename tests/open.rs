@@ -568,6 +568,64 @@ fn openssl_messages_open_and_tampered_copies_are_caught() {
     );
 }
 
+/// P-521: OpenSSL signs with Ivan's key (ECDSA P-521, SHA-512); the signature verifies and the
+/// path to the P-521 CA (certificates signed with ECDSA P-521) validates; another anchor does not
+/// make it trusted, and a changed body breaks the signature.
+#[test]
+fn p521_signatures_and_paths_are_read() {
+    let plain = scratch("p521-plain.txt");
+    std::fs::write(
+        &plain,
+        "Content-Type: text/plain\r\n\r\nHello from P-521.\r\n",
+    )
+    .expect("write");
+    let signed = scratch("p521-signed.eml");
+    openssl(&[
+        "cms",
+        "-sign",
+        "-md",
+        "sha512",
+        "-in",
+        p(&plain),
+        "-signer",
+        p(&data_path("generated/ivan.p521.crt")),
+        "-inkey",
+        p(&data_path("generated/ivan.p521.key")),
+        "-out",
+        p(&signed),
+    ]);
+    let msg = std::fs::read(&signed).expect("read");
+    let anchors = certs(&[data_path("generated/ca.p521.crt")]);
+    let mut options = OpenOptions::new(NOW);
+    options.trust = &anchors;
+    let o = open(&msg, &options).expect("open");
+    let signer = o.signers().next().expect("signer");
+    assert!(
+        signer.signature_valid && signer.trusted,
+        "{:?}",
+        signer.problems
+    );
+    assert_eq!(signer.signature_algorithm, "ecdsa-p521-sha512");
+    assert_eq!(text_of(&o.content), "Hello from P-521.\r\n");
+
+    let other = certs(&[data_path("rfc9216/ca.rsa.crt")]);
+    options.trust = &other;
+    let o = open(&msg, &options).expect("open");
+    let signer = o.signers().next().expect("signer");
+    assert!(signer.signature_valid && !signer.trusted);
+
+    let mut tampered = msg.clone();
+    let pos = tampered
+        .windows(5)
+        .position(|w| w == b"Hello")
+        .expect("body");
+    tampered[pos] = b'J';
+    options.trust = &anchors;
+    let o = open(&tampered, &options).expect("open");
+    let signer = o.signers().next().expect("signer");
+    assert!(!signer.signature_valid && !signer.trusted);
+}
+
 // ------------------------------------------------------------------ EFAIL, limits, robustness
 
 #[test]

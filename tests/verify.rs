@@ -482,6 +482,10 @@ const FRANK: Party = Party {
     key: "generated/frank.p384.key",
     cert: "generated/frank.p384.sign.crt",
 };
+const IVAN: Party = Party {
+    key: "generated/ivan.p521.key",
+    cert: "generated/ivan.p521.crt",
+};
 
 /// `openssl cms -sign -binary` of `content` by `who` with extra arguments; returns stdout.
 fn openssl_sign(name: &str, content: &[u8], who: &[&Party], args: &[&str]) -> Vec<u8> {
@@ -605,6 +609,22 @@ fn openssl_made_messages_verify() {
             &["-md", "sha512"],
             "ecdsa-p384-sha512",
             "sha512",
+            &[],
+        ),
+        (
+            "ecdsa-p521",
+            &IVAN,
+            &["-md", "sha512"],
+            "ecdsa-p521-sha512",
+            "sha512",
+            &[],
+        ),
+        (
+            "ecdsa-p521-sha256",
+            &IVAN,
+            &[],
+            "ecdsa-p521-sha256",
+            "sha256",
             &[],
         ),
         (

@@ -215,6 +215,15 @@ fn verify_known(
                 };
                 key.verify_prehash(&prehash, &sig).is_ok()
             }
+            Some(c) if c == rfc5912::SECP_521_R_1 => {
+                let (Ok(key), Ok(sig)) = (
+                    p521::ecdsa::VerifyingKey::from_sec1_bytes(point),
+                    p521::ecdsa::Signature::from_der(signature),
+                ) else {
+                    return false;
+                };
+                key.verify_prehash(&prehash, &sig).is_ok()
+            }
             _ => false,
         }
     } else if oid == rfc8410::ID_ED_25519 {

@@ -113,7 +113,7 @@ impl Scheme {
     }
 }
 
-/// The curve of an id-ecPublicKey SPKI (`p256`, `p384`, or `None`).
+/// The curve of an id-ecPublicKey SPKI (`p256`, `p384`, `p521`, or `None`).
 fn curve(spki: &SubjectPublicKeyInfoOwned) -> Option<&'static str> {
     if spki.algorithm.oid != rfc5912::ID_EC_PUBLIC_KEY {
         return None;
@@ -199,7 +199,7 @@ pub(super) fn scheme(
             _ => "ecdsa".to_string(),
         };
         return match (curve, h) {
-            (Some("p521"), _) | (_, None) => unsupported(name),
+            (_, None) => unsupported(name),
             (_, Some(h)) => Scheme {
                 kind: Kind::Ecdsa(h),
                 name,
@@ -378,6 +378,15 @@ pub(super) fn verify(
                         return Outcome::Invalid;
                     };
                     let Ok(sig) = p384::ecdsa::Signature::from_der(signature) else {
+                        return Outcome::Invalid;
+                    };
+                    outcome(key.verify_prehash(&prehash, &sig).is_ok())
+                }
+                Some("p521") => {
+                    let Ok(key) = p521::ecdsa::VerifyingKey::from_sec1_bytes(point) else {
+                        return Outcome::Invalid;
+                    };
+                    let Ok(sig) = p521::ecdsa::Signature::from_der(signature) else {
                         return Outcome::Invalid;
                     };
                     outcome(key.verify_prehash(&prehash, &sig).is_ok())

@@ -463,6 +463,13 @@ impl Content {
             Content::Des3(_) => "des-ede3-cbc".to_string(),
         }
     }
+
+    fn key_len(&self) -> usize {
+        match self {
+            Content::Modern(c, _) => c.key_len(),
+            Content::Des3(_) => 24,
+        }
+    }
 }
 
 fn cipher_name(alg: &spki::AlgorithmIdentifierOwned) -> String {
@@ -802,8 +809,14 @@ pub async fn decrypt<P: Provider>(
     };
     let mut first_error = None;
     for candidate in &candidates {
-        let (cek, key_management) = match recover_cek(provider, candidate).await {
-            Ok(v) => v,
+        // A key that does not unwrap (bad PKCS#1 v1.5 padding, a failed key-wrap check) or
+        // unwraps to the wrong length is replaced by a random one and the content is decrypted
+        // all the same, then refused: every failure takes the same path and time, so no
+        // padding oracle is offered (RFC 3218 §2.3; the garbage is never returned).
+        let (cek, key_management, unwrapped) = match recover_cek(provider, candidate).await {
+            Ok((cek, name)) if cek.len() == content.key_len() => (cek, name, true),
+            Ok((_, name)) => (random(content.key_len())?, name, false),
+            Err(Error::DecryptionFailed) => (random(content.key_len())?, String::new(), false),
             Err(e) => {
                 first_error.get_or_insert(e);
                 continue;
@@ -811,24 +824,14 @@ pub async fn decrypt<P: Provider>(
         };
         let plain = match &content {
             Content::Modern(cipher, iv) => {
-                if cek.len() != cipher.key_len() {
-                    first_error.get_or_insert(Error::DecryptionFailed);
-                    continue;
-                }
                 provider
                     .decrypt_content(*cipher, &cek, iv, &parsed.aad, input)
                     .await
             }
-            Content::Des3(iv) => {
-                if cek.len() != 24 {
-                    first_error.get_or_insert(Error::DecryptionFailed);
-                    continue;
-                }
-                RustCryptoProvider::decrypt_des3_cbc_now(&cek, iv, input)
-            }
+            Content::Des3(iv) => RustCryptoProvider::decrypt_des3_cbc_now(&cek, iv, input),
         };
         match plain {
-            Ok(content_bytes) => {
+            Ok(content_bytes) if unwrapped => {
                 return Ok(Decrypted {
                     content: content_bytes,
                     cipher: content.name(),
@@ -836,7 +839,7 @@ pub async fn decrypt<P: Provider>(
                     authenticated: parsed.authenticated,
                 });
             }
-            Err(_) => {
+            _ => {
                 first_error.get_or_insert(Error::DecryptionFailed);
             }
         }

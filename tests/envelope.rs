@@ -796,6 +796,99 @@ fn wrong_key_is_not_a_recipient() {
     );
 }
 
+/// RustCrypto, counting the content decryptions it is asked for.
+struct CountingProvider(std::cell::Cell<usize>);
+
+impl smime_wasm::Provider for CountingProvider {
+    fn name(&self) -> &'static str {
+        "counting"
+    }
+    async fn digest(
+        &self,
+        algorithm: smime_wasm::DigestAlgorithm,
+        data: &[u8],
+    ) -> smime_wasm::Result<Vec<u8>> {
+        smime_wasm::Provider::digest(&P, algorithm, data).await
+    }
+    async fn sign(
+        &self,
+        key: &PrivateKey,
+        scheme: smime_wasm::SignatureScheme,
+        message: &[u8],
+    ) -> smime_wasm::Result<Vec<u8>> {
+        smime_wasm::Provider::sign(&P, key, scheme, message).await
+    }
+    async fn decrypt_content(
+        &self,
+        cipher: ContentCipher,
+        key: &[u8],
+        iv: &[u8],
+        aad: &[u8],
+        ciphertext: &[u8],
+    ) -> smime_wasm::Result<Vec<u8>> {
+        self.0.set(self.0.get() + 1);
+        smime_wasm::Provider::decrypt_content(&P, cipher, key, iv, aad, ciphertext).await
+    }
+}
+
+/// A key that does not unwrap (wrong RSA key, changed encrypted key, failed key-wrap check) is
+/// replaced by a random one and the content is still decrypted, then refused: the failure takes
+/// the same path as a good key, so its timing is no padding oracle (RFC 3218 §2.3).
+#[test]
+fn a_key_that_does_not_unwrap_costs_a_content_decryption_too() {
+    let (bob, alice, erin) = (bob(), alice(), erin());
+    let counting = || CountingProvider(std::cell::Cell::new(0));
+    for cipher in [ContentCipher::Aes256Cbc, ContentCipher::Aes256Gcm] {
+        let cms = seal(CONTENT, &[&bob], KeyTransport::RsaPkcs1v15, cipher);
+        let p = counting();
+        let good = block_on(decrypt(&p, &cms, &[(&bob.key, &bob.cert)])).expect("good key");
+        assert_eq!((good.content.as_slice(), p.0.get()), (CONTENT, 1));
+
+        let p = counting();
+        let e = block_on(decrypt(&p, &cms, &[(&alice.key, &bob.cert)])).expect_err("wrong key");
+        assert_eq!(
+            (e.code(), p.0.get()),
+            ("DECRYPTION_FAILED", 1),
+            "{cipher:?}"
+        );
+
+        // One octet inside Bob's encrypted key (RSA-2048: an OCTET STRING of 256 octets).
+        let mut changed = cms.clone();
+        changed[first_after(&cms, &[0x04, 0x82, 0x01, 0x00]) + 5] ^= 0x01;
+        let p = counting();
+        let e = block_on(decrypt(&p, &changed, &[(&bob.key, &bob.cert)])).expect_err("changed key");
+        assert_eq!(
+            (e.code(), p.0.get()),
+            ("DECRYPTION_FAILED", 1),
+            "{cipher:?}"
+        );
+    }
+    // ECDH: a changed wrapped key fails the AES key-wrap check, and costs a decryption as well.
+    let cms = seal(
+        CONTENT,
+        &[&erin],
+        KeyTransport::default(),
+        ContentCipher::Aes256Gcm,
+    );
+    let p = counting();
+    let good = block_on(decrypt(&p, &cms, &[(&erin.key, &erin.cert)])).expect("good key");
+    assert_eq!((good.content.as_slice(), p.0.get()), (CONTENT, 1));
+    // The 32-octet CEK wrapped with AES key wrap: an OCTET STRING of 40 octets.
+    let mut changed = cms.clone();
+    changed[first_after(&cms, &[0x04, 0x28]) + 5] ^= 0x01;
+    let p = counting();
+    let e = block_on(decrypt(&p, &changed, &[(&erin.key, &erin.cert)])).expect_err("changed key");
+    assert_eq!((e.code(), p.0.get()), ("DECRYPTION_FAILED", 1));
+}
+
+/// The position just after the first occurrence of `needle` in `hay`.
+fn first_after(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len())
+        .position(|w| w == needle)
+        .expect("present")
+        + needle.len()
+}
+
 #[test]
 fn tampering_is_decryption_failed() {
     let (bob, erin) = (bob(), erin());

@@ -122,6 +122,22 @@ export function defineOpenSuite(label, load) {
       assert.ok(t.signers[0].problems.includes('MESSAGE_DIGEST_MISMATCH'), t.signers[0].problems.join());
     });
 
+    test('OpenSSL-signed ECDSA P-521 (SHA-512) message verifies with a trusted P-521 chain; a changed body does not', async () => {
+      const plain = path.join(work.dir, 'p521-plain.txt');
+      const signed = path.join(work.dir, 'p521-signed.eml');
+      writeFileSync(plain, 'Content-Type: text/plain\r\n\r\nHello from P-521.\r\n');
+      await openssl(['cms', '-sign', '-md', 'sha512', '-in', plain, '-signer', file('generated/ivan.p521.crt'), '-inkey', file('generated/ivan.p521.key'), '-out', signed]);
+      const trust = pem('generated/ca.p521.crt');
+      const r = await m.open(readFileSync(signed), { trust });
+      assert.equal(r.signers[0].signatureAlgorithm, 'ecdsa-p521-sha512');
+      assert.equal(r.signers[0].signatureValid, true);
+      assert.equal(r.signers[0].trusted, true, r.signers[0].problems.join());
+      const bytes = readFileSync(signed);
+      bytes[bytes.indexOf('Hello')] = 'J'.charCodeAt(0);
+      const t = await m.open(bytes, { trust });
+      assert.equal(t.signers[0].signatureValid, false);
+    });
+
     test("Thunderbird/NSS mail: signed opaque verifies, enveloped decrypts with Bob's .p12", async () => {
       const trust = pem('thunderbird-nss/TestCA.pem');
       const signed = await m.open(readFileSync(file('thunderbird-nss/alice.sig.SHA256.opaque.eml')), { trust, at: new Date('2026-12-01') });

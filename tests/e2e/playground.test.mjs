@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 
 import { chromium } from 'playwright-core';
 
@@ -106,6 +107,8 @@ describe('playground in headless Chromium', { timeout: 10 * TIMEOUT }, () => {
   const requests = [];
   const consoleProblems = [];
   const figures = {};
+  /** Every GET the page and its worker made: URL -> gzip -9 size of the body received. */
+  const downloads = new Map();
 
   async function shot(name) {
     mkdirSync(SHOTS, { recursive: true });
@@ -179,6 +182,11 @@ describe('playground in headless Chromium', { timeout: 10 * TIMEOUT }, () => {
       await route.continue();
     });
     context.on('request', (r) => requests.push({ url: r.url(), method: r.method(), body: r.postDataBuffer(), headers: r.headers() }));
+    context.on('response', async (r) => {
+      if (r.request().method() !== 'GET' || downloads.has(r.url())) return;
+      const body = await r.body().catch(() => null);
+      if (body) downloads.set(r.url(), gzipSync(body, { level: 9 }).length);
+    });
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(TIMEOUT);
     page.on('console', (msg) => {
@@ -257,6 +265,12 @@ describe('playground in headless Chromium', { timeout: 10 * TIMEOUT }, () => {
     const { stdout } = await openssl(['cms', '-verify', '-in', eml, '-CAfile', ca]);
     assert.match(stdout, /Signed in a worker\./);
     await shot('3-compose-signed');
+    // What the page has downloaded by now (HTML, scripts, the worker, the wasm module), gzip -9.
+    const wasm = [...downloads].filter(([url]) => url.endsWith('.wasm'));
+    assert.equal(wasm.length, 1, `one wasm module among ${[...downloads.keys()].join(' ')}`);
+    figures.downloadedToSignGzipBytes = [...downloads.values()].reduce((a, b) => a + b, 0);
+    figures.wasmGzipBytes = wasm[0][1];
+    assert.ok(figures.downloadedToSignGzipBytes > figures.wasmGzipBytes, JSON.stringify(figures));
   });
 
   test('encrypt (to RFC 9216 Bob, automatic): OpenSSL decrypts with Bob\'s key', async () => {

@@ -16,15 +16,41 @@ const MAX_ENCODED_LINE: usize = 76;
 /// Longest encoded word (RFC 2047 §2).
 const MAX_ENCODED_WORD: usize = 75;
 
+/// The base64 alphabet (RFC 2045 Table 1).
+const B64_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Input octets per line of 76 base64 characters.
+const B64_LINE_INPUT: usize = MAX_ENCODED_LINE / 4 * 3;
+
 /// Base64 of `data` in lines of 76 characters separated by CRLF, with no line end after the last line.
+///
+/// Written straight into the output, one line at a time, with a table: this encodes message bodies
+/// and CMS objects (ciphertext, signatures), never key material, which goes through `base64ct`'s
+/// constant-time encoder (`pem.rs`).
 pub(crate) fn base64_lines(data: &[u8]) -> Vec<u8> {
-    let text = Base64::encode_string(data);
-    let mut out = Vec::with_capacity(text.len() + text.len() / MAX_ENCODED_LINE * 2 + 2);
-    for (i, chunk) in text.as_bytes().chunks(MAX_ENCODED_LINE).enumerate() {
+    let lines = data.len().div_ceil(B64_LINE_INPUT);
+    let mut out = Vec::with_capacity(data.len().div_ceil(3) * 4 + lines.saturating_sub(1) * 2);
+    let char_at = |n: u32, shift: u32| B64_ALPHABET[((n >> shift) & 63) as usize];
+    for (i, line) in data.chunks(B64_LINE_INPUT).enumerate() {
         if i > 0 {
             out.extend_from_slice(CRLF);
         }
-        out.extend_from_slice(chunk);
+        let mut quanta = line.chunks_exact(3);
+        for q in &mut quanta {
+            let n = u32::from(q[0]) << 16 | u32::from(q[1]) << 8 | u32::from(q[2]);
+            out.extend_from_slice(&[char_at(n, 18), char_at(n, 12), char_at(n, 6), char_at(n, 0)]);
+        }
+        match *quanta.remainder() {
+            [a] => {
+                let n = u32::from(a) << 16;
+                out.extend_from_slice(&[char_at(n, 18), char_at(n, 12), b'=', b'=']);
+            }
+            [a, b] => {
+                let n = u32::from(a) << 16 | u32::from(b) << 8;
+                out.extend_from_slice(&[char_at(n, 18), char_at(n, 12), char_at(n, 6), b'=']);
+            }
+            _ => {}
+        }
     }
     out
 }
@@ -651,6 +677,24 @@ mod tests {
                 data.insert(at, b);
                 assert_eq!(base64_decode_lenient(&data), base64_decode_reference(&data));
             }
+        }
+    }
+
+    #[test]
+    fn base64_lines_equal_base64ct_cut_into_lines() {
+        let mut rng = Rng(0x0b64_e4c0_de00_0002);
+        let mut lengths: Vec<usize> = (0..300).collect();
+        lengths.extend([56, 57, 58, 113, 114, 115, 171, 5700, 5701, 5702, 65_536]);
+        for len in lengths {
+            let data: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+            let reference: Vec<u8> = Base64::encode_string(&data)
+                .as_bytes()
+                .chunks(76)
+                .collect::<Vec<_>>()
+                .join(&b"\r\n"[..]);
+            let enc = base64_lines(&data);
+            assert_eq!(enc, reference, "length {len}");
+            assert_eq!(enc.capacity(), enc.len(), "length {len}: capacity is exact");
         }
     }
 

@@ -1,6 +1,6 @@
 //! Verification of a signature made by a certificate's key (over a TBSCertificate, for example),
 //! dispatched on the signatureAlgorithm: RSA PKCS#1 v1.5 and RSASSA-PSS with SHA-1/SHA-2, ECDSA on
-//! P-256 and P-384, Ed25519, DSA (FIPS 186 sizes, SHA-1/224/256; the domain parameters must be in
+//! P-256, P-384 and P-521, Ed25519, DSA (FIPS 186 sizes, SHA-1/224/256; the domain parameters must be in
 //! the key: inheritance from an issuer is the caller's business, see `crate::path`).
 
 use const_oid::ObjectIdentifier;
@@ -196,36 +196,9 @@ fn verify_known(
             .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
         let point = spki.subject_public_key.raw_bytes();
         let prehash = hash.digest(message);
-        match curve {
-            Some(c) if c == rfc5912::SECP_256_R_1 => {
-                let (Ok(key), Ok(sig)) = (
-                    p256::ecdsa::VerifyingKey::from_sec1_bytes(point),
-                    p256::ecdsa::Signature::from_der(signature),
-                ) else {
-                    return false;
-                };
-                key.verify_prehash(&prehash, &sig).is_ok()
-            }
-            Some(c) if c == rfc5912::SECP_384_R_1 => {
-                let (Ok(key), Ok(sig)) = (
-                    p384::ecdsa::VerifyingKey::from_sec1_bytes(point),
-                    p384::ecdsa::Signature::from_der(signature),
-                ) else {
-                    return false;
-                };
-                key.verify_prehash(&prehash, &sig).is_ok()
-            }
-            Some(c) if c == rfc5912::SECP_521_R_1 => {
-                let (Ok(key), Ok(sig)) = (
-                    p521::ecdsa::VerifyingKey::from_sec1_bytes(point),
-                    p521::ecdsa::Signature::from_der(signature),
-                ) else {
-                    return false;
-                };
-                key.verify_prehash(&prehash, &sig).is_ok()
-            }
-            _ => false,
-        }
+        curve
+            .and_then(|c| ecdsa_verify_prehash(c, point, &prehash, signature))
+            .unwrap_or(false)
     } else if oid == rfc8410::ID_ED_25519 {
         if spki.algorithm.oid != rfc8410::ID_ED_25519 || algorithm.parameters.is_some() {
             return false;
@@ -243,6 +216,34 @@ fn verify_known(
     } else {
         false
     }
+}
+
+/// Checks a DER ECDSA `signature` over `prehash` with the SEC1 `point` on the named `curve`
+/// (P-256, P-384, P-521): `Some(valid)`, where a point or signature that does not decode is
+/// `Some(false)`; `None` for any other curve. Shared with the SignerInfo check (`crate::verify`).
+pub(crate) fn ecdsa_verify_prehash(
+    curve: ObjectIdentifier,
+    point: &[u8],
+    prehash: &[u8],
+    signature: &[u8],
+) -> Option<bool> {
+    macro_rules! check {
+        ($curve:ident) => {{
+            let (Ok(key), Ok(sig)) = (
+                $curve::ecdsa::VerifyingKey::from_sec1_bytes(point),
+                $curve::ecdsa::Signature::from_der(signature),
+            ) else {
+                return Some(false);
+            };
+            key.verify_prehash(prehash, &sig).is_ok()
+        }};
+    }
+    Some(match curve {
+        c if c == rfc5912::SECP_256_R_1 => check!(p256),
+        c if c == rfc5912::SECP_384_R_1 => check!(p384),
+        c if c == rfc5912::SECP_521_R_1 => check!(p521),
+        _ => return None,
+    })
 }
 
 /// An RSA public key from an rsaEncryption or id-RSASSA-PSS subjectPublicKeyInfo.

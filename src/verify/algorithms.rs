@@ -113,24 +113,24 @@ impl Scheme {
     }
 }
 
-/// The curve of an id-ecPublicKey SPKI (`p256`, `p384`, `p521`, or `None`).
-fn curve(spki: &SubjectPublicKeyInfoOwned) -> Option<&'static str> {
+/// The named curve of an id-ecPublicKey SPKI.
+fn named_curve(spki: &SubjectPublicKeyInfoOwned) -> Option<ObjectIdentifier> {
     if spki.algorithm.oid != rfc5912::ID_EC_PUBLIC_KEY {
         return None;
     }
-    let c = spki
-        .algorithm
+    spki.algorithm
         .parameters
         .as_ref()
-        .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())?;
-    if c == rfc5912::SECP_256_R_1 {
-        Some("p256")
-    } else if c == rfc5912::SECP_384_R_1 {
-        Some("p384")
-    } else if c == rfc5912::SECP_521_R_1 {
-        Some("p521")
-    } else {
-        None
+        .and_then(|p| p.decode_as::<ObjectIdentifier>().ok())
+}
+
+/// The curve of an id-ecPublicKey SPKI for algorithm names (`p256`, `p384`, `p521`, or `None`).
+fn curve(spki: &SubjectPublicKeyInfoOwned) -> Option<&'static str> {
+    match named_curve(spki)? {
+        c if c == rfc5912::SECP_256_R_1 => Some("p256"),
+        c if c == rfc5912::SECP_384_R_1 => Some("p384"),
+        c if c == rfc5912::SECP_521_R_1 => Some("p521"),
+        _ => None,
     }
 }
 
@@ -362,38 +362,15 @@ pub(super) fn verify(
             let Some(prehash) = h.digest(message) else {
                 return Outcome::Unsupported;
             };
+            if spki.algorithm.oid != rfc5912::ID_EC_PUBLIC_KEY {
+                return Outcome::KeyMismatch;
+            }
             let point = spki.subject_public_key.raw_bytes();
-            match curve(spki) {
-                Some("p256") => {
-                    let Ok(key) = p256::ecdsa::VerifyingKey::from_sec1_bytes(point) else {
-                        return Outcome::Invalid;
-                    };
-                    let Ok(sig) = p256::ecdsa::Signature::from_der(signature) else {
-                        return Outcome::Invalid;
-                    };
-                    outcome(key.verify_prehash(&prehash, &sig).is_ok())
-                }
-                Some("p384") => {
-                    let Ok(key) = p384::ecdsa::VerifyingKey::from_sec1_bytes(point) else {
-                        return Outcome::Invalid;
-                    };
-                    let Ok(sig) = p384::ecdsa::Signature::from_der(signature) else {
-                        return Outcome::Invalid;
-                    };
-                    outcome(key.verify_prehash(&prehash, &sig).is_ok())
-                }
-                Some("p521") => {
-                    let Ok(key) = p521::ecdsa::VerifyingKey::from_sec1_bytes(point) else {
-                        return Outcome::Invalid;
-                    };
-                    let Ok(sig) = p521::ecdsa::Signature::from_der(signature) else {
-                        return Outcome::Invalid;
-                    };
-                    outcome(key.verify_prehash(&prehash, &sig).is_ok())
-                }
-                Some(_) => Outcome::Unsupported,
-                None if spki.algorithm.oid == rfc5912::ID_EC_PUBLIC_KEY => Outcome::Unsupported,
-                None => Outcome::KeyMismatch,
+            match named_curve(spki).and_then(|c| {
+                crate::certificate::verify::ecdsa_verify_prehash(c, point, &prehash, signature)
+            }) {
+                Some(valid) => outcome(valid),
+                None => Outcome::Unsupported,
             }
         }
         Kind::Ed25519 => {
